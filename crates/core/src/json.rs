@@ -1,0 +1,187 @@
+//! Strict JSON: what comes from outside is parsed here, with duplicate member names rejected
+//! (RFC 7515 §4, RFC 7519 §4 and RFC 9901 all forbid relying on "last one wins") and nesting
+//! depth and size bounded.
+
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Value};
+use std::fmt;
+
+/// Largest JSON document accepted from outside, in bytes (1 MiB).
+pub const MAX_JSON_BYTES: usize = 1 << 20;
+/// Deepest nesting of objects and arrays accepted from outside.
+pub const MAX_DEPTH: usize = 64;
+
+/// Why strict JSON parsing failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum JsonError {
+    /// Longer than [`MAX_JSON_BYTES`].
+    #[error("JSON document is {size} bytes, more than the {max} allowed")]
+    TooLarge {
+        /// Size seen.
+        size: usize,
+        /// Limit.
+        max: usize,
+    },
+    /// Not JSON, duplicate member, or too deep; the message says which and where.
+    #[error("invalid JSON: {0}")]
+    Invalid(String),
+    /// Valid JSON but not an object where one was required.
+    #[error("expected a JSON object")]
+    NotAnObject,
+}
+
+/// Parses JSON strictly: duplicate member names and nesting deeper than [`MAX_DEPTH`] fail.
+pub fn parse_strict(bytes: &[u8]) -> Result<Value, JsonError> {
+    if bytes.len() > MAX_JSON_BYTES {
+        return Err(JsonError::TooLarge {
+            size: bytes.len(),
+            max: MAX_JSON_BYTES,
+        });
+    }
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = StrictSeed { depth: 0 }
+        .deserialize(&mut de)
+        .map_err(|e| JsonError::Invalid(e.to_string()))?;
+    de.end().map_err(|e| JsonError::Invalid(e.to_string()))?;
+    Ok(value)
+}
+
+/// Parses a JSON object strictly (see [`parse_strict`]).
+pub fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, JsonError> {
+    match parse_strict(bytes)? {
+        Value::Object(map) => Ok(map),
+        _ => Err(JsonError::NotAnObject),
+    }
+}
+
+/// Depth of nesting of a value (a scalar is 0).
+pub fn depth(value: &Value) -> usize {
+    match value {
+        Value::Array(items) => 1 + items.iter().map(depth).max().unwrap_or(0),
+        Value::Object(map) => 1 + map.values().map(depth).max().unwrap_or(0),
+        _ => 0,
+    }
+}
+
+struct StrictSeed {
+    depth: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for StrictSeed {
+    type Value = Value;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(StrictVisitor { depth: self.depth })
+    }
+}
+
+struct StrictVisitor {
+    depth: usize,
+}
+
+impl StrictVisitor {
+    fn deeper<E: serde::de::Error>(&self) -> Result<usize, E> {
+        let next = self.depth + 1;
+        if next > MAX_DEPTH {
+            return Err(E::custom(format!("nesting deeper than {MAX_DEPTH}")));
+        }
+        Ok(next)
+    }
+}
+
+impl<'de> Visitor<'de> for StrictVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let depth = self.deeper()?;
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(StrictSeed { depth })? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
+        let depth = self.deeper()?;
+        let mut map = Map::new();
+        while let Some(key) = access.next_key::<String>()? {
+            if map.contains_key(&key) {
+                return Err(serde::de::Error::custom(format!(
+                    "duplicate member name `{key}`"
+                )));
+            }
+            let value = access.next_value_seed(StrictSeed { depth })?;
+            map.insert(key, value);
+        }
+        Ok(Value::Object(map))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejects_duplicate_member_names() {
+        let err = parse_strict(br#"{"alg":"EdDSA","alg":"none"}"#).unwrap_err();
+        assert!(
+            err.to_string().contains("duplicate member name `alg`"),
+            "{err}"
+        );
+        let nested = parse_strict(br#"{"a":{"b":1,"b":2}}"#).unwrap_err();
+        assert!(nested.to_string().contains("`b`"));
+    }
+
+    #[test]
+    fn rejects_deep_nesting_and_trailing_garbage() {
+        let deep = "[".repeat(MAX_DEPTH + 1) + &"]".repeat(MAX_DEPTH + 1);
+        assert!(parse_strict(deep.as_bytes()).is_err());
+        let ok = "[".repeat(MAX_DEPTH) + &"]".repeat(MAX_DEPTH);
+        assert!(parse_strict(ok.as_bytes()).is_ok());
+        assert!(parse_strict(br#"{"a":1} x"#).is_err());
+    }
+
+    #[test]
+    fn rejects_oversized_input() {
+        let big = vec![b' '; MAX_JSON_BYTES + 1];
+        assert!(matches!(
+            parse_strict(&big),
+            Err(JsonError::TooLarge { .. })
+        ));
+    }
+
+    #[test]
+    fn keeps_values() {
+        let v = parse_strict(br#"{"n":1.5,"i":-3,"s":"x","a":[null,true]}"#).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"n":1.5,"i":-3,"s":"x","a":[null,true]})
+        );
+    }
+}

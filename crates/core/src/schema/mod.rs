@@ -1,0 +1,238 @@
+//! JSON Schema validation of passport records, and their selective-disclosure policy.
+//!
+//! The schemas of `shared/domain/schemas/` are embedded and compiled once (offline: no reference
+//! is ever fetched). Subjects are validated against `<type>.schema.json#/$defs/credentialSubject`;
+//! errors name the failing field by JSON pointer. The `x-sd` annotations (`never`, `always`,
+//! `allowed`) are read from the same schemas into an [`SdPolicy`], so the policy is never re-typed.
+
+mod policy;
+
+pub use policy::{PathSegment, SdMode, SdPolicy, SdRule};
+
+use crate::model::RecordType;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// The `$id` of the shared definitions.
+pub const COMMON_SCHEMA_ID: &str = "https://passeport.example/schemas/v1/common.schema.json";
+
+const COMMON: &str = include_str!("../../assets/schemas/common.schema.json");
+
+fn schema_text(record: RecordType) -> &'static str {
+    match record {
+        RecordType::Diploma => include_str!("../../assets/schemas/diploma.schema.json"),
+        RecordType::ProfessionalCertification => {
+            include_str!("../../assets/schemas/professional-certification.schema.json")
+        }
+        RecordType::TrainingAction => {
+            include_str!("../../assets/schemas/training-action.schema.json")
+        }
+        RecordType::EmploymentRecord => {
+            include_str!("../../assets/schemas/employment-record.schema.json")
+        }
+        RecordType::Internship => include_str!("../../assets/schemas/internship.schema.json"),
+        RecordType::Habilitation => include_str!("../../assets/schemas/habilitation.schema.json"),
+    }
+}
+
+/// The SD-JWT VC type metadata published at the type's `vct` URL.
+pub fn type_metadata(record: RecordType) -> &'static str {
+    match record {
+        RecordType::Diploma => include_str!("../../assets/type-metadata/diploma.json"),
+        RecordType::ProfessionalCertification => {
+            include_str!("../../assets/type-metadata/professional-certification.json")
+        }
+        RecordType::TrainingAction => {
+            include_str!("../../assets/type-metadata/training-action.json")
+        }
+        RecordType::EmploymentRecord => {
+            include_str!("../../assets/type-metadata/employment-record.json")
+        }
+        RecordType::Internship => include_str!("../../assets/type-metadata/internship.json"),
+        RecordType::Habilitation => include_str!("../../assets/type-metadata/habilitation.json"),
+    }
+}
+
+/// The JSON Schema document of a record type (for serving at its `$id`).
+pub fn schema_document(record: RecordType) -> &'static str {
+    schema_text(record)
+}
+
+/// The shared definitions document.
+pub fn common_schema_document() -> &'static str {
+    COMMON
+}
+
+/// Fields that must never be in a passport record, whatever the schema says.
+pub const FORBIDDEN_FIELDS: [&str; 9] = [
+    "birthDate",
+    "dateOfBirth",
+    "birthdate",
+    "nationalId",
+    "nationalIdentityNumber",
+    "nir",
+    "NIR",
+    "salary",
+    "gratification",
+];
+
+/// Why a record does not fit its schema.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SchemaError {
+    /// The data violates the schema at `pointer`.
+    #[error("field `{pointer}`: {message}")]
+    Invalid {
+        /// JSON pointer of the failing field (`/achievement/name`; empty for the root).
+        pointer: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A field that never belongs in a passport record (birth date, national id, salary…).
+    #[error("field `{pointer}` is never allowed in a passport record (personal data that no record may carry)")]
+    Forbidden {
+        /// JSON pointer of the field.
+        pointer: String,
+    },
+    /// The embedded schemas failed to compile (a build defect, not a user error).
+    #[error("schema set failed to load: {0}")]
+    Internal(String),
+}
+
+impl SchemaError {
+    /// The JSON pointer of the failing field, if any.
+    pub fn pointer(&self) -> Option<&str> {
+        match self {
+            Self::Invalid { pointer, .. } | Self::Forbidden { pointer } => Some(pointer),
+            Self::Internal(_) => None,
+        }
+    }
+}
+
+struct Compiled {
+    subject: HashMap<RecordType, jsonschema::Validator>,
+    credential: HashMap<RecordType, jsonschema::Validator>,
+    policies: HashMap<RecordType, SdPolicy>,
+}
+
+fn compiled() -> Result<&'static Compiled, SchemaError> {
+    static COMPILED: OnceLock<Result<Compiled, SchemaError>> = OnceLock::new();
+    COMPILED.get_or_init(compile).as_ref().map_err(Clone::clone)
+}
+
+fn parse(text: &str) -> Result<Value, SchemaError> {
+    serde_json::from_str(text).map_err(|e| SchemaError::Internal(e.to_string()))
+}
+
+fn compile() -> Result<Compiled, SchemaError> {
+    let internal = |e: &dyn std::fmt::Display| SchemaError::Internal(e.to_string());
+    let common = parse(COMMON)?;
+    let mut documents = vec![(COMMON_SCHEMA_ID.to_owned(), common.clone())];
+    for record in RecordType::ALL {
+        documents.push((record.schema_id(), parse(schema_text(record))?));
+    }
+    let mut builder = jsonschema::Registry::new();
+    for (id, doc) in &documents {
+        builder = builder
+            .add(
+                id.as_str(),
+                jsonschema::Resource::from_contents(doc.clone()),
+            )
+            .map_err(|e| internal(&e))?;
+    }
+    let registry = builder.prepare().map_err(|e| internal(&e))?;
+    let build = |reference: String| {
+        jsonschema::options()
+            .with_draft(jsonschema::Draft::Draft202012)
+            .with_registry(&registry)
+            .build(&serde_json::json!({ "$ref": reference }))
+            .map_err(|e| internal(&e))
+    };
+    let mut subject = HashMap::new();
+    let mut credential = HashMap::new();
+    let mut policies = HashMap::new();
+    let by_id: HashMap<&str, &Value> = documents.iter().map(|(id, d)| (id.as_str(), d)).collect();
+    for record in RecordType::ALL {
+        let id = record.schema_id();
+        subject.insert(record, build(format!("{id}#/$defs/credentialSubject"))?);
+        credential.insert(record, build(id.clone())?);
+        policies.insert(record, policy::extract(&by_id, &id)?);
+    }
+    Ok(Compiled {
+        subject,
+        credential,
+        policies,
+    })
+}
+
+fn first_error(validator: &jsonschema::Validator, instance: &Value) -> Result<(), SchemaError> {
+    if let Some(pointer) = forbidden_field(instance, String::new(), 0) {
+        return Err(SchemaError::Forbidden { pointer });
+    }
+    // Report the deepest error: it names the field, where `unevaluatedProperties` at the root
+    // would only say "something extra".
+    let errors: Vec<_> = validator.iter_errors(instance).collect();
+    let best = errors
+        .iter()
+        .max_by_key(|e| e.instance_path().as_str().matches('/').count());
+    match best {
+        None => Ok(()),
+        Some(error) => Err(SchemaError::Invalid {
+            pointer: error.instance_path().as_str().to_owned(),
+            message: error.to_string(),
+        }),
+    }
+}
+
+fn forbidden_field(value: &Value, at: String, depth: usize) -> Option<String> {
+    if depth > crate::json::MAX_DEPTH {
+        return None;
+    }
+    match value {
+        Value::Object(map) => map.iter().find_map(|(k, v)| {
+            let here = format!("{at}/{}", k.replace('~', "~0").replace('/', "~1"));
+            if FORBIDDEN_FIELDS.contains(&k.as_str()) {
+                Some(here)
+            } else {
+                forbidden_field(v, here, depth + 1)
+            }
+        }),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| forbidden_field(v, format!("{at}/{i}"), depth + 1)),
+        _ => None,
+    }
+}
+
+/// Validates subject data (`credentialSubject`) against its record type's schema.
+pub fn validate_subject(record: RecordType, subject: &Value) -> Result<(), SchemaError> {
+    let compiled = compiled()?;
+    let validator = compiled
+        .subject
+        .get(&record)
+        .ok_or_else(|| SchemaError::Internal(format!("no schema for {record}")))?;
+    first_error(validator, subject)
+}
+
+/// Validates a whole (unsigned) credential against its record type's schema.
+pub fn validate_credential(record: RecordType, credential: &Value) -> Result<(), SchemaError> {
+    let compiled = compiled()?;
+    let validator = compiled
+        .credential
+        .get(&record)
+        .ok_or_else(|| SchemaError::Internal(format!("no schema for {record}")))?;
+    first_error(validator, credential)
+}
+
+/// The selective-disclosure policy of a record type, read from the schema's `x-sd` annotations.
+pub fn sd_policy(record: RecordType) -> Result<&'static SdPolicy, SchemaError> {
+    compiled()?
+        .policies
+        .get(&record)
+        .ok_or_else(|| SchemaError::Internal(format!("no policy for {record}")))
+}
+
+#[cfg(test)]
+mod tests;

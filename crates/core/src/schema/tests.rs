@@ -1,0 +1,140 @@
+use super::*;
+use std::path::PathBuf;
+
+fn samples_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/vectors/domain/samples")
+}
+
+fn samples() -> Vec<(String, RecordType, Value, Value)> {
+    let index: Value =
+        serde_json::from_str(&std::fs::read_to_string(samples_dir().join("index.json")).unwrap())
+            .unwrap();
+    index["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let read = |k: &str| -> Value {
+                let path = samples_dir().join(r[k].as_str().unwrap());
+                serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+            };
+            (
+                r["file"].as_str().unwrap().to_owned(),
+                r["cliType"].as_str().unwrap().parse().unwrap(),
+                read("subjectFile"),
+                read("file"),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn every_sample_subject_and_credential_validates() {
+    let all = samples();
+    assert_eq!(all.len(), 19);
+    for (file, record, subject, credential) in all {
+        validate_subject(record, &subject).unwrap_or_else(|e| panic!("{file} subject: {e}"));
+        validate_credential(record, &credential).unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert_eq!(credential["credentialSubject"], subject, "{file}");
+    }
+}
+
+fn sample(prefix: &str) -> (RecordType, Value) {
+    let (_, record, subject, _) = samples()
+        .into_iter()
+        .find(|(f, ..)| f.contains(prefix))
+        .unwrap();
+    (record, subject)
+}
+
+#[test]
+fn rejects_forbidden_personal_fields_anywhere() {
+    let (record, mut subject) = sample("04-employment-numerica");
+    subject["salary"] = serde_json::json!(42000);
+    let err = validate_subject(record, &subject).unwrap_err();
+    assert_eq!(
+        err,
+        SchemaError::Forbidden {
+            pointer: "/salary".into()
+        }
+    );
+
+    let (record, mut subject) = sample("01-diploma-bts-sio");
+    subject["identifier"][0]["birthDate"] = serde_json::json!("1999-01-01");
+    let err = validate_subject(record, &subject).unwrap_err();
+    assert_eq!(err.pointer(), Some("/identifier/0/birthDate"));
+}
+
+#[test]
+fn names_the_failing_field_by_pointer() {
+    let (record, mut subject) = sample("01-diploma-bts-sio");
+    subject["achievement"]["name"] = serde_json::json!(42);
+    let err = validate_subject(record, &subject).unwrap_err();
+    assert_eq!(err.pointer(), Some("/achievement/name"), "{err}");
+
+    let (record, mut subject) = sample("01-diploma-bts-sio");
+    subject.as_object_mut().unwrap().remove("accessRoute");
+    let err = validate_subject(record, &subject).unwrap_err();
+    assert!(err.to_string().contains("accessRoute"), "{err}");
+
+    let (record, mut subject) = sample("01-diploma-bts-sio");
+    subject["favouriteColour"] = serde_json::json!("blue");
+    let err = validate_subject(record, &subject).unwrap_err();
+    assert!(err.to_string().contains("favouriteColour"), "{err}");
+}
+
+#[test]
+fn rejects_domain_rule_violations() {
+    // VAE certification without its modality.
+    let (record, mut subject) = sample("05-certification-vae-tbcc");
+    assert_eq!(record, RecordType::ProfessionalCertification);
+    subject.as_object_mut().unwrap().remove("vaeModality");
+    assert!(validate_subject(record, &subject).is_err());
+    // A diploma obtained "via VAE" is a certification, not a diploma.
+    let (record, mut subject) = sample("01-diploma-bts-sio");
+    subject["accessRoute"] = serde_json::json!("VAE");
+    assert!(validate_subject(record, &subject).is_err());
+    // Non-ISO workload.
+    let (record, mut subject) = sample("06-training-owasp");
+    subject["workload"] = serde_json::json!("21 hours");
+    assert!(validate_subject(record, &subject).is_err());
+}
+
+#[test]
+fn sd_policy_matches_the_published_type_metadata() {
+    for record in RecordType::ALL {
+        let policy = sd_policy(record).unwrap();
+        let metadata: Value = serde_json::from_str(type_metadata(record)).unwrap();
+        for claim in metadata["claims"].as_array().unwrap() {
+            let path: Vec<PathSegment> = claim["path"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| match p.as_str() {
+                    Some("sub") => PathSegment::Key("id".into()),
+                    Some(k) => PathSegment::Key(k.into()),
+                    None => PathSegment::AnyIndex,
+                })
+                .collect();
+            let expected = claim["sd"].as_str().unwrap();
+            match policy.subject_mode(&path) {
+                Some(mode) => assert_eq!(mode.as_str(), expected, "{record} {path:?}"),
+                // The metadata generator also marks the elements of `identifier` as `always`
+                // though the schema annotates only the array; the array itself is a disclosure.
+                None => assert_eq!(
+                    path.first(),
+                    Some(&PathSegment::Key("identifier".into())),
+                    "{record} {path:?} missing"
+                ),
+            }
+        }
+        assert_eq!(
+            policy.subject_mode(&[PathSegment::Key("achievement".into())]),
+            Some(SdMode::Never)
+        );
+        assert_eq!(
+            policy.envelope_mode(&[PathSegment::Key("awardedDate".into())]),
+            Some(SdMode::Always)
+        );
+    }
+}

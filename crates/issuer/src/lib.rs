@@ -1,0 +1,2 @@
+//! Career passport: the issuer role.
+#![forbid(unsafe_code)]

@@ -1,0 +1,2 @@
+//! Career passport signing and sharing service.
+#![forbid(unsafe_code)]

@@ -1,0 +1,2 @@
+//! Career passport: the verifier role.
+#![forbid(unsafe_code)]

@@ -1,0 +1,2 @@
+//! Career passport: the wallet role.
+#![forbid(unsafe_code)]
