@@ -2,6 +2,9 @@
 
 use crate::{IssueError, IssueRequest, Issuer};
 use passeport_core::jose::{sign_compact, JwsHeaderParams};
+use passeport_core::keys::PublicJwk;
+use passeport_core::schema::PathSegment;
+use passeport_core::sd_jwt::{self, ClaimPathSegment, IssueOptions};
 use serde_json::{Map, Value};
 use std::fmt;
 use std::str::FromStr;
@@ -93,7 +96,7 @@ pub(crate) fn secure(
     request: &IssueRequest,
     credential: &Map<String, Value>,
     format: Format,
-    _now: i64,
+    now: i64,
 ) -> Result<String, IssueError> {
     match format {
         Format::VcJwt => {
@@ -106,6 +109,121 @@ pub(crate) fn secure(
             sign_compact(issuer.signer.as_ref(), &header(issuer, "vc+jwt"), &bytes)
                 .map_err(|e| IssueError::Signing(e.to_string()))
         }
+        Format::VcSdJwt => {
+            let policy = passeport_core::schema::sd_policy(request.record_type)
+                .map_err(|e| IssueError::Signing(e.to_string()))?;
+            let selector = |path: &[ClaimPathSegment]| match path.split_first() {
+                Some((ClaimPathSegment::Key(k), rest)) if k == "credentialSubject" => {
+                    mode_of(policy.subject_mode(&policy_path(rest)))
+                }
+                Some((ClaimPathSegment::Key(_), [])) => {
+                    mode_of(policy.envelope_mode(&policy_path(path)))
+                }
+                _ => false,
+            };
+            sd_issue(issuer, request, credential.clone(), "vc+sd-jwt", &selector)
+        }
+        Format::DcSdJwt => {
+            let policy = passeport_core::schema::sd_policy(request.record_type)
+                .map_err(|e| IssueError::Signing(e.to_string()))?;
+            let claims = sd_jwt_vc_claims(issuer, request, credential, now)?;
+            let selector = |path: &[ClaimPathSegment]| match path.first() {
+                Some(ClaimPathSegment::Key(k)) if REGISTERED.contains(&k.as_str()) => false,
+                Some(ClaimPathSegment::Key(k)) if k == "sub" => {
+                    path.len() == 1
+                        && mode_of(policy.subject_mode(&[PathSegment::Key("id".into())]))
+                }
+                _ => mode_of(policy.subject_mode(&policy_path(path))),
+            };
+            sd_issue(issuer, request, claims, "dc+sd-jwt", &selector)
+        }
         other => Err(IssueError::Unsupported(other)),
     }
+}
+
+/// SD-JWT VC registered claims: never selectively disclosable.
+const REGISTERED: [&str; 9] = [
+    "iss",
+    "iat",
+    "nbf",
+    "exp",
+    "vct",
+    "cnf",
+    "status",
+    "vct#integrity",
+    "jti",
+];
+
+fn mode_of(mode: Option<passeport_core::schema::SdMode>) -> bool {
+    mode.is_some_and(passeport_core::schema::SdMode::is_disclosable)
+}
+
+/// A claim path (with concrete array indexes) as a policy path (any index).
+fn policy_path(path: &[ClaimPathSegment]) -> Vec<PathSegment> {
+    path.iter()
+        .map(|s| match s {
+            ClaimPathSegment::Key(k) => PathSegment::Key(k.clone()),
+            ClaimPathSegment::Index(_) => PathSegment::AnyIndex,
+        })
+        .collect()
+}
+
+fn sd_issue(
+    issuer: &Issuer,
+    request: &IssueRequest,
+    claims: Map<String, Value>,
+    typ: &str,
+    selector: &dyn Fn(&[ClaimPathSegment]) -> bool,
+) -> Result<String, IssueError> {
+    let options = IssueOptions {
+        decoys_per_object: 0,
+        holder_key: request.holder.as_ref().map(PublicJwk::bare),
+    };
+    sd_jwt::issue(
+        issuer.signer.as_ref(),
+        &header(issuer, typ),
+        claims,
+        selector,
+        &options,
+    )
+    .map(|sd| sd.to_compact())
+    .map_err(|e| IssueError::Signing(e.to_string()))
+}
+
+/// The SD-JWT VC payload: registered claims, then the subject's claims at the top level
+/// (`id` becomes `sub`), as the type metadata describes.
+fn sd_jwt_vc_claims(
+    issuer: &Issuer,
+    request: &IssueRequest,
+    credential: &Map<String, Value>,
+    now: i64,
+) -> Result<Map<String, Value>, IssueError> {
+    let mut claims = Map::new();
+    claims.insert("iss".into(), issuer.id.clone().into());
+    claims.insert("iat".into(), now.into());
+    if let Some(until) = request.valid_until {
+        claims.insert("exp".into(), until.into());
+    }
+    claims.insert("vct".into(), request.record_type.vct().into());
+    if let Some(id) = credential.get("id") {
+        claims.insert("jti".into(), id.clone());
+    }
+    if let Some(token) = &request.status.token {
+        claims.insert(
+            "status".into(),
+            serde_json::json!({ "status_list": { "idx": token.idx, "uri": token.uri } }),
+        );
+    }
+    if let Some(Value::Object(subject)) = credential.get("credentialSubject") {
+        for (name, value) in subject {
+            let name = if name == "id" { "sub" } else { name.as_str() };
+            if REGISTERED.contains(&name) {
+                return Err(IssueError::Signing(format!(
+                    "subject claim `{name}` collides with an SD-JWT VC registered claim"
+                )));
+            }
+            claims.insert(name.to_owned(), value.clone());
+        }
+    }
+    Ok(claims)
 }
