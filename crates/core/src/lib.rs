@@ -11,6 +11,7 @@
 //! - [`model`]: W3C VCDM 2.0 types and the six passport record types.
 //! - [`schema`]: JSON Schema validation of record subjects and their selective-disclosure policy.
 //! - [`json`]: strict JSON parsing (duplicate keys and excessive nesting rejected).
+//! - [`sd_jwt`]: SD-JWT (RFC 9901) issuance, holder selection, key binding and verification.
 //! - [`clock`]: time as a trait, so verification "as of" any date is free.
 //!
 //! ## Example
@@ -42,3 +43,4 @@ pub mod json;
 pub mod keys;
 pub mod model;
 pub mod schema;
+pub mod sd_jwt;

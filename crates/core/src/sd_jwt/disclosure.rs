@@ -1,0 +1,245 @@
+//! Disclosures (RFC 9901 §4.2): `[salt, name, value]` for an object property, `[salt, value]`
+//! for an array element, base64url-encoded; the digest is over that base64url text.
+
+use super::{SdJwtError, MAX_DISCLOSURE_BYTES};
+use rand::RngCore as _;
+use serde_json::Value;
+use sha2::{Digest as _, Sha256};
+use std::fmt;
+
+/// Bytes of randomness in a salt (128 bits, as RFC 9901 §9.3 recommends).
+const SALT_BYTES: usize = 16;
+
+/// The base64url SHA-256 digest of a disclosure (or a decoy), as found in `_sd` and `...`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DisclosureDigest(String);
+
+impl DisclosureDigest {
+    /// The digest of some text: base64url(SHA-256(ASCII bytes)).
+    pub fn of(text: &str) -> Self {
+        Self(crate::b64::encode(Sha256::digest(text.as_bytes())))
+    }
+
+    /// The base64url text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// A decoy: the digest of fresh random bytes (RFC 9901 §4.2.5).
+    pub(crate) fn decoy() -> Result<Self, SdJwtError> {
+        Ok(Self::of(&random_salt()?))
+    }
+}
+
+impl fmt::Display for DisclosureDigest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// One disclosure: a salted claim (or array element) that a holder may reveal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Disclosure {
+    encoded: String,
+    salt: String,
+    name: Option<String>,
+    value: Value,
+    digest: DisclosureDigest,
+}
+
+impl Disclosure {
+    /// A disclosure of the object property `name: value`, with a fresh 128-bit salt.
+    ///
+    /// `_sd` and `...` are refused: RFC 9901 reserves them.
+    pub fn new_property(name: &str, value: Value) -> Result<Self, SdJwtError> {
+        if is_reserved(name) {
+            return Err(SdJwtError::Issue(format!(
+                "claim name `{name}` is reserved by SD-JWT"
+            )));
+        }
+        let salt = random_salt()?;
+        Self::assemble(salt, Some(name.to_owned()), value)
+    }
+
+    /// A disclosure of an array element, with a fresh 128-bit salt.
+    pub fn new_element(value: Value) -> Result<Self, SdJwtError> {
+        let salt = random_salt()?;
+        Self::assemble(salt, None, value)
+    }
+
+    fn assemble(salt: String, name: Option<String>, value: Value) -> Result<Self, SdJwtError> {
+        let mut array = vec![Value::String(salt.clone())];
+        if let Some(name) = &name {
+            array.push(Value::String(name.clone()));
+        }
+        array.push(value.clone());
+        let json = serde_json::to_string(&Value::Array(array))
+            .map_err(|e| SdJwtError::Issue(e.to_string()))?;
+        let encoded = crate::b64::encode(json);
+        let digest = DisclosureDigest::of(&encoded);
+        Ok(Self {
+            encoded,
+            salt,
+            name,
+            value,
+            digest,
+        })
+    }
+
+    /// Parses a base64url disclosure (strict JSON; salt and name must be strings; the name must
+    /// not be `_sd` or `...`).
+    pub fn parse(encoded: &str) -> Result<Self, SdJwtError> {
+        Self::parse_at(encoded, 0)
+    }
+
+    /// As [`Self::parse`], with errors naming the disclosure's position.
+    pub(crate) fn parse_at(encoded: &str, index: usize) -> Result<Self, SdJwtError> {
+        let bad = |reason: String| SdJwtError::BadDisclosure { index, reason };
+        if encoded.len() > MAX_DISCLOSURE_BYTES {
+            return Err(bad(format!(
+                "{} bytes, more than the {MAX_DISCLOSURE_BYTES} allowed",
+                encoded.len()
+            )));
+        }
+        let bytes = crate::b64::decode(encoded).map_err(|e| bad(e.to_string()))?;
+        let json = crate::json::parse_strict(&bytes).map_err(|e| bad(e.to_string()))?;
+        let Value::Array(items) = json else {
+            return Err(bad("not a JSON array".into()));
+        };
+        let mut items = items.into_iter();
+        let (salt, name, value) = match (items.next(), items.next(), items.next(), items.next()) {
+            (Some(salt), Some(value), None, None) => (salt, None, value),
+            (Some(salt), Some(name), Some(value), None) => (salt, Some(name), value),
+            _ => return Err(bad("must be an array of 2 or 3 elements".into())),
+        };
+        let Value::String(salt) = salt else {
+            return Err(bad("the salt must be a string".into()));
+        };
+        let name = match name {
+            None => None,
+            Some(Value::String(name)) => {
+                if is_reserved(&name) {
+                    return Err(SdJwtError::ReservedDisclosureName { index, name });
+                }
+                Some(name)
+            }
+            Some(_) => return Err(bad("the claim name must be a string".into())),
+        };
+        Ok(Self {
+            digest: DisclosureDigest::of(encoded),
+            encoded: encoded.to_owned(),
+            salt,
+            name,
+            value,
+        })
+    }
+
+    /// The base64url text, as it appears between `~`.
+    pub fn as_str(&self) -> &str {
+        &self.encoded
+    }
+
+    /// The digest that references this disclosure.
+    pub fn digest(&self) -> &DisclosureDigest {
+        &self.digest
+    }
+
+    /// The salt.
+    pub fn salt(&self) -> &str {
+        &self.salt
+    }
+
+    /// The claim name, for an object-property disclosure; `None` for an array element.
+    pub fn claim_name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    /// The disclosed value (may itself hold digests: recursive disclosure).
+    pub fn value(&self) -> &Value {
+        &self.value
+    }
+
+    /// `object property` or `array element`, for messages.
+    pub(crate) fn kind(&self) -> &'static str {
+        if self.name.is_some() {
+            PROPERTY
+        } else {
+            ELEMENT
+        }
+    }
+}
+
+impl fmt::Display for Disclosure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.encoded)
+    }
+}
+
+pub(crate) const PROPERTY: &str = "object property";
+pub(crate) const ELEMENT: &str = "array element";
+
+/// `_sd` and `...` can never be claim names in a disclosure (RFC 9901 §4.2.1).
+pub(crate) fn is_reserved(name: &str) -> bool {
+    name == "_sd" || name == "..."
+}
+
+fn random_salt() -> Result<String, SdJwtError> {
+    let mut salt = [0u8; SALT_BYTES];
+    rand::rngs::OsRng
+        .try_fill_bytes(&mut salt)
+        .map_err(|e| SdJwtError::Sign(format!("no randomness for a salt: {e}")))?;
+    Ok(crate::b64::encode(salt))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spec_digest_of_given_name() {
+        // RFC 9901 §5.1: the `given_name` disclosure and its digest.
+        let d =
+            Disclosure::parse("WyIyR0xDNDJzS1F2ZUNmR2ZyeU5STjl3IiwgImdpdmVuX25hbWUiLCAiSm9obiJd")
+                .unwrap();
+        assert_eq!(
+            d.digest().as_str(),
+            "jsu9yVulwQQlhFlM_3JlzMaSFzglhQG0DpfayQwLUK4"
+        );
+        assert_eq!(d.claim_name(), Some("given_name"));
+        assert_eq!(d.value(), "John");
+    }
+
+    #[test]
+    fn round_trips_and_salts_differ() {
+        let a = Disclosure::new_property("x", Value::from(1)).unwrap();
+        let b = Disclosure::new_property("x", Value::from(1)).unwrap();
+        assert_ne!(a.salt(), b.salt());
+        assert_eq!(crate::b64::decode(a.salt()).unwrap().len(), SALT_BYTES);
+        let parsed = Disclosure::parse(a.as_str()).unwrap();
+        assert_eq!(parsed, a);
+        let e = Disclosure::new_element(Value::from("v")).unwrap();
+        assert_eq!(Disclosure::parse(e.as_str()).unwrap().claim_name(), None);
+    }
+
+    #[test]
+    fn rejects_reserved_names_and_bad_shapes() {
+        assert!(Disclosure::new_property("_sd", Value::Null).is_err());
+        assert!(Disclosure::new_property("...", Value::Null).is_err());
+        for json in [
+            r#"["s","_sd",1]"#,
+            r#"["s","...",1]"#,
+            r#"["s"]"#,
+            r#"["s","a",1,2]"#,
+            r#"[1,"a",1]"#,
+            r#"["s",1,1]"#,
+            r#"{"a":1}"#,
+            r#"["s","a",1,"a"]"#,
+        ] {
+            assert!(
+                Disclosure::parse(&crate::b64::encode(json)).is_err(),
+                "{json}"
+            );
+        }
+        assert!(Disclosure::parse("not base64!").is_err());
+    }
+}

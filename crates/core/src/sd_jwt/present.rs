@@ -1,0 +1,172 @@
+//! Parsing an SD-JWT or presentation, and the holder's choice of what to disclose.
+
+use super::verify::process;
+use super::{
+    ClaimPath, ClaimPathSegment, Disclosure, JwtPart, SdJwtError, MAX_DISCLOSURES, MAX_SD_JWT_BYTES,
+};
+use crate::jose::{JwsHeader, UnverifiedJws};
+use serde_json::{Map, Value};
+
+/// An SD-JWT (`<JWT>~<D1>~…~`) or presentation (`…~<KB-JWT>`) as received: structurally
+/// parsed (JWS header on the allow-list, disclosures decoded), nothing checked. Nothing in it
+/// is trustworthy until [`Self::verify`].
+#[derive(Debug, Clone)]
+pub struct UnverifiedSdJwt {
+    pub(crate) issuer_jwt: String,
+    pub(crate) jws: UnverifiedJws,
+    pub(crate) disclosures: Vec<Disclosure>,
+    pub(crate) kb_jwt: Option<UnverifiedJws>,
+    /// Everything up to and including the last `~`: what `sd_hash` covers.
+    pub(crate) presented: String,
+}
+
+impl UnverifiedSdJwt {
+    /// Parses the compact form. Surrounding whitespace is ignored. Limits: [`MAX_SD_JWT_BYTES`]
+    /// in all, [`MAX_DISCLOSURES`] disclosures, [`super::MAX_DISCLOSURE_BYTES`] each, and the
+    /// nesting limits of [`crate::json`].
+    pub fn parse(input: &str) -> Result<Self, SdJwtError> {
+        if input.len() > MAX_SD_JWT_BYTES {
+            return Err(SdJwtError::TooLarge {
+                size: input.len(),
+                max: MAX_SD_JWT_BYTES,
+            });
+        }
+        let input = input.trim();
+        let Some((presented, kb)) = input.rsplit_once('~') else {
+            return Err(SdJwtError::Malformed(
+                "no `~`: an SD-JWT is `<JWT>~<disclosure>~…~`",
+            ));
+        };
+        let Some((issuer_jwt, disclosures)) = presented.split_once('~') else {
+            // Only one `~`: `<JWT>~` or `<JWT>~<KB-JWT>`.
+            return Self::assemble(presented, None, kb, input);
+        };
+        Self::assemble(issuer_jwt, Some(disclosures), kb, input)
+    }
+
+    fn assemble(
+        issuer_jwt: &str,
+        disclosures: Option<&str>,
+        kb: &str,
+        input: &str,
+    ) -> Result<Self, SdJwtError> {
+        let presented_len = input.len() - kb.len();
+        let presented = input.get(..presented_len).unwrap_or_default().to_owned();
+        let count = disclosures.map_or(0, |d| d.matches('~').count() + 1);
+        if count > MAX_DISCLOSURES {
+            return Err(SdJwtError::TooManyDisclosures {
+                count,
+                max: MAX_DISCLOSURES,
+            });
+        }
+        let jws = UnverifiedJws::parse(issuer_jwt).map_err(|source| SdJwtError::Jws {
+            part: JwtPart::Issuer,
+            source,
+        })?;
+        let mut parsed = Vec::with_capacity(count);
+        if let Some(disclosures) = disclosures {
+            for (index, text) in disclosures.split('~').enumerate() {
+                if text.is_empty() {
+                    return Err(SdJwtError::BadDisclosure {
+                        index,
+                        reason: "empty (two `~` in a row)".into(),
+                    });
+                }
+                parsed.push(Disclosure::parse_at(text, index)?);
+            }
+        }
+        let kb_jwt = if kb.is_empty() {
+            None
+        } else {
+            Some(UnverifiedJws::parse(kb).map_err(|source| SdJwtError::Jws {
+                part: JwtPart::KeyBinding,
+                source,
+            })?)
+        };
+        Ok(Self {
+            issuer_jwt: issuer_jwt.to_owned(),
+            jws,
+            disclosures: parsed,
+            kb_jwt,
+            presented,
+        })
+    }
+
+    /// The Issuer-signed JWT's header, for finding the issuer's key (`kid`). Untrusted.
+    pub fn issuer_header(&self) -> &JwsHeader {
+        self.jws.header()
+    }
+
+    /// The Issuer-signed JWT's payload as is (digests, no disclosure applied), for finding the
+    /// issuer's key (`iss`). Untrusted.
+    pub fn insecure_claims(&self) -> Result<Map<String, Value>, SdJwtError> {
+        self.jws
+            .insecure_claims()
+            .map_err(|source| SdJwtError::Jws {
+                part: JwtPart::Issuer,
+                source,
+            })
+    }
+
+    /// The Issuer-signed JWT (compact JWS).
+    pub fn issuer_jwt(&self) -> &str {
+        &self.issuer_jwt
+    }
+
+    /// The disclosures, in the order received.
+    pub fn disclosures(&self) -> &[Disclosure] {
+        &self.disclosures
+    }
+
+    /// Whether a KB-JWT follows the last `~`.
+    pub fn has_key_binding(&self) -> bool {
+        self.kb_jwt.is_some()
+    }
+
+    /// The path, in the processed payload, of the claim each disclosure reveals (same order as
+    /// [`Self::disclosures`]). Runs the full RFC 9901 processing (without the signature check),
+    /// so a malformed SD-JWT fails here as it would in [`Self::verify`].
+    pub fn disclosure_paths(&self) -> Result<Vec<ClaimPath>, SdJwtError> {
+        let processed = process(self.insecure_claims()?, &self.disclosures)?;
+        Ok(processed.paths)
+    }
+
+    /// Every selectively disclosable claim the holder can choose from, sorted (for a wallet's
+    /// "which claims can I hide" screen).
+    pub fn disclosable_paths(&self) -> Result<Vec<ClaimPath>, SdJwtError> {
+        let mut paths = self.disclosure_paths()?;
+        paths.sort();
+        Ok(paths)
+    }
+
+    /// The holder's presentation without key binding: the Issuer-signed JWT and the disclosures
+    /// whose claim path (in the processed payload, as [`Self::disclosable_paths`] lists them)
+    /// `keep` accepts, plus every disclosure those are nested in (else they would be
+    /// unreachable). Always ends with `~`; a KB-JWT, if any, is dropped.
+    pub fn select(&self, keep: &dyn Fn(&[ClaimPathSegment]) -> bool) -> Result<String, SdJwtError> {
+        let processed = process(self.insecure_claims()?, &self.disclosures)?;
+        let mut kept = vec![false; self.disclosures.len()];
+        for (index, path) in processed.paths.iter().enumerate() {
+            if !keep(path.segments()) {
+                continue;
+            }
+            let mut current = Some(index);
+            while let Some(i) = current {
+                match kept.get_mut(i) {
+                    Some(flag) if !*flag => *flag = true,
+                    _ => break,
+                }
+                current = processed.parents.get(i).copied().flatten();
+            }
+        }
+        let mut out = self.issuer_jwt.clone();
+        out.push('~');
+        for (disclosure, keep) in self.disclosures.iter().zip(kept) {
+            if keep {
+                out.push_str(disclosure.as_str());
+                out.push('~');
+            }
+        }
+        Ok(out)
+    }
+}
