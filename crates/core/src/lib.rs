@@ -37,6 +37,7 @@
 
 pub mod b64;
 pub mod clock;
+pub mod data_integrity;
 pub mod did;
 pub mod jose;
 pub mod json;

@@ -1,0 +1,73 @@
+//! JSON-LD expansion in safe mode, then RDF Dataset Canonicalization (RDFC-1.0, which gives the
+//! same output as URDNA2015) to canonical N-Quads, with the `ssi-json-ld` / `ssi-rdf` crates.
+
+use super::contexts::ContextSet;
+use super::DataIntegrityError;
+use ssi_json_ld::json_ld::{self, expansion, ExpandError, JsonLdProcessor, RemoteDocument};
+use ssi_json_ld::syntax::Value as JsonLdValue;
+use ssi_rdf::{urdna2015, AnyLdEnvironment, LdEnvironment};
+
+/// VCDM 2.0 maps terms no context defines to this namespace (`@vocab`); we treat them as
+/// undefined, since their meaning is not fixed by any context.
+pub const ISSUER_DEPENDENT: &str = "https://www.w3.org/ns/credentials/issuer-dependent#";
+
+/// A `serde_json` value as the JSON-LD stack's JSON value.
+pub(crate) fn to_json_syntax(value: &serde_json::Value) -> Result<JsonLdValue, String> {
+    ssi_json_ld::syntax::to_value(value).map_err(|e| e.to_string())
+}
+
+/// The canonical N-Quads of a JSON-LD document (one statement a line, sorted, each ending in
+/// `\n`), expanded in safe mode: an unknown context, or a term that would be dropped or fall to
+/// the VCDM 2.0 issuer-dependent `@vocab`, is an error naming it.
+pub(crate) fn canonical_nquads(
+    document: &serde_json::Value,
+    contexts: &ContextSet,
+) -> Result<String, DataIntegrityError> {
+    let value = to_json_syntax(document).map_err(|reason| DataIntegrityError::JsonLd { reason })?;
+    let loader = contexts.loader();
+    let remote = RemoteDocument::new(None, None, value);
+    let options = json_ld::Options {
+        expansion_policy: expansion::Policy {
+            invalid: expansion::Action::Reject,
+            vocab: expansion::Action::Keep,
+            allow_undefined: false,
+        },
+        ..Default::default()
+    };
+    let expanded = futures_executor::block_on(remote.expand_full(&mut (), &loader, options, ()))
+        .map_err(|e| expansion_error(e, loader.missing()))?;
+    let mut ld = LdEnvironment::default();
+    let quads = ld
+        .quads_of(&expanded)
+        .map_err(|e| DataIntegrityError::JsonLd {
+            reason: e.to_string(),
+        })?;
+    let nquads =
+        urdna2015::normalize(quads.iter().map(|quad| quad.as_lexical_quad_ref())).into_nquads();
+    if let Some(term) = issuer_dependent_term(&nquads) {
+        return Err(DataIntegrityError::UndefinedTerm { term });
+    }
+    Ok(nquads)
+}
+
+fn expansion_error(error: ExpandError, missing: Option<String>) -> DataIntegrityError {
+    if let Some(url) = missing {
+        return DataIntegrityError::UnknownContext { url };
+    }
+    match error {
+        ExpandError::Expansion(expansion::Error::KeyExpansionFailed(term)) => {
+            DataIntegrityError::UndefinedTerm { term }
+        }
+        other => DataIntegrityError::JsonLd {
+            reason: other.to_string(),
+        },
+    }
+}
+
+/// The first term (property or type) that expanded to the issuer-dependent namespace.
+fn issuer_dependent_term(nquads: &str) -> Option<String> {
+    let start = nquads.find(&format!("<{ISSUER_DEPENDENT}"))? + 1 + ISSUER_DEPENDENT.len();
+    let rest = nquads.get(start..)?;
+    let end = rest.find('>')?;
+    rest.get(..end).map(str::to_owned)
+}
