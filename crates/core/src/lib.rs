@@ -44,4 +44,5 @@ pub mod json;
 pub mod keys;
 pub mod model;
 pub mod schema;
+pub mod status;
 pub mod sd_jwt;
