@@ -3,9 +3,10 @@
 
 use super::contexts::ContextSet;
 use super::DataIntegrityError;
+use ssi_json_ld::json_ld::rdf_types;
 use ssi_json_ld::json_ld::{self, expansion, ExpandError, JsonLdProcessor, RemoteDocument};
 use ssi_json_ld::syntax::Value as JsonLdValue;
-use ssi_rdf::{urdna2015, AnyLdEnvironment, LdEnvironment};
+use ssi_rdf::{urdna2015, LexicalQuad};
 
 /// VCDM 2.0 maps terms no context defines to this namespace (`@vocab`); we treat them as
 /// undefined, since their meaning is not fixed by any context.
@@ -34,14 +35,24 @@ pub(crate) fn canonical_nquads(
         },
         ..Default::default()
     };
-    let expanded = futures_executor::block_on(remote.expand_full(&mut (), &loader, options, ()))
-        .map_err(|e| expansion_error(e, loader.missing()))?;
-    let mut ld = LdEnvironment::default();
-    let quads = ld
-        .quads_of(&expanded)
-        .map_err(|e| DataIntegrityError::JsonLd {
-            reason: e.to_string(),
-        })?;
+    // The JSON-LD crate's own Deserialize-JSON-LD-to-RDF (lists included), not `linked-data`'s
+    // conversion, which drops the members of `@list` values (they would ride along unsigned).
+    let mut to_rdf = futures_executor::block_on(remote.to_rdf_full(
+        (),
+        rdf_types::generator::Blank::new(),
+        &loader,
+        options,
+        (),
+    ))
+    .map_err(|json_ld::ToRdfError::Expand(e)| expansion_error(e, loader.missing()))?;
+    let quads: Vec<LexicalQuad> = to_rdf
+        .cloned_quads()
+        .filter_map(|rdf_types::Quad(s, p, o, g)| match p {
+            rdf_types::Id::Iri(p) => Some(rdf_types::Quad(s, p, o, g)),
+            // Generalized RDF (blank-node predicates) is off; none are produced.
+            rdf_types::Id::Blank(_) => None,
+        })
+        .collect();
     let nquads =
         urdna2015::normalize(quads.iter().map(|quad| quad.as_lexical_quad_ref())).into_nquads();
     if let Some(term) = issuer_dependent_term(&nquads) {
