@@ -226,6 +226,41 @@ pub fn validate_credential(record: RecordType, credential: &Value) -> Result<(),
     first_error(validator, credential)
 }
 
+/// Validates the claims a holder disclosed: every disclosed claim must fit the schema, but claims
+/// the holder kept hidden may be missing (`required`, `anyOf` of requireds, `minItems` and
+/// `contains` failures are not reported, since undisclosed claims cause them).
+pub fn validate_disclosed_subject(record: RecordType, subject: &Value) -> Result<(), SchemaError> {
+    use jsonschema::error::ValidationErrorKind as Kind;
+    let compiled = compiled()?;
+    let validator = compiled
+        .subject
+        .get(&record)
+        .ok_or_else(|| SchemaError::Internal(format!("no schema for {record}")))?;
+    if let Some(pointer) = forbidden_field(subject, String::new(), 0) {
+        return Err(SchemaError::Forbidden { pointer });
+    }
+    let best = validator
+        .iter_errors(subject)
+        .filter(|e| {
+            !matches!(
+                e.kind(),
+                Kind::Required { .. }
+                    | Kind::AnyOf { .. }
+                    | Kind::OneOfNotValid { .. }
+                    | Kind::MinItems { .. }
+                    | Kind::Contains
+            )
+        })
+        .max_by_key(|e| e.instance_path().as_str().matches('/').count());
+    match best {
+        None => Ok(()),
+        Some(error) => Err(SchemaError::Invalid {
+            pointer: error.instance_path().as_str().to_owned(),
+            message: error.to_string(),
+        }),
+    }
+}
+
 /// The selective-disclosure policy of a record type, read from the schema's `x-sd` annotations.
 pub fn sd_policy(record: RecordType) -> Result<&'static SdPolicy, SchemaError> {
     compiled()?

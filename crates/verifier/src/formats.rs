@@ -1,0 +1,787 @@
+//! One pipeline, every format: SD-JWT (`vc+sd-jwt`, `dc+sd-jwt`), `vc+jwt`, `vp+jwt`, Data Integrity.
+
+use crate::credential::{
+    self, candidates, describe_vc, record_of, schema_check, trust_check, validity_check, Candidate,
+    Scope,
+};
+use crate::report::{check, Check, CredentialReport, Report};
+use crate::{status, Expectation, Verifier};
+use passeport_core::data_integrity::{self, DataIntegrityError};
+use passeport_core::did::Did;
+use passeport_core::jose::{JoseError, JwsPolicy, UnverifiedJws};
+use passeport_core::keys::{PublicJwk, PublicKey};
+use passeport_core::model::RecordType;
+use passeport_core::sd_jwt::{
+    JwtPart, KbExpectation, SdJwtError, SdJwtVerifyOptions, UnverifiedSdJwt,
+};
+use serde_json::{Map, Value};
+
+/// Largest input accepted (4 MiB).
+pub const MAX_INPUT_BYTES: usize = 4 << 20;
+/// Most credentials in one presentation.
+pub const MAX_CREDENTIALS_PER_PRESENTATION: usize = 64;
+
+/// SD-JWT VC registered claims: not part of what the holder "discloses".
+const REGISTERED: [&str; 11] = [
+    "iss",
+    "iat",
+    "nbf",
+    "exp",
+    "vct",
+    "cnf",
+    "status",
+    "_sd_alg",
+    "jti",
+    "vct#integrity",
+    "sub",
+];
+
+/// How the credential is being presented.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Context {
+    /// Alone: as issued, or an SD-JWT with its own KB-JWT.
+    Standalone,
+    /// Inside a `vp+jwt`: holder binding is the VP's signature.
+    InPresentation,
+}
+
+pub(crate) fn verify_any(v: &Verifier, input: &str, expect: &Expectation) -> Report {
+    let input = input.trim();
+    if input.len() > MAX_INPUT_BYTES {
+        return Report::unreadable(format!(
+            "input is {} bytes, more than the {MAX_INPUT_BYTES} allowed",
+            input.len()
+        ));
+    }
+    if input.is_empty() {
+        return Report::unreadable("empty input: expected a credential or a presentation");
+    }
+    if input.starts_with('{') {
+        return match passeport_core::json::parse_object(input.as_bytes()) {
+            Ok(doc) => verify_json(v, &doc, expect),
+            Err(e) => Report::unreadable(format!("not a credential: {e}")),
+        };
+    }
+    if input.contains('~') {
+        let (report, _) = verify_sd_jwt(v, input, expect, Context::Standalone);
+        return Report::from_parts(Vec::new(), vec![report]);
+    }
+    let jws = match UnverifiedJws::parse(input) {
+        Ok(j) => j,
+        Err(e) => {
+            return Report::unreadable(format!(
+                "not a credential or presentation (compact JWS, SD-JWT or JSON): {e}"
+            ))
+        }
+    };
+    let typ = jws.header().typ().map(|t| t.to_ascii_lowercase());
+    match typ.as_deref().map(|t| t.trim_start_matches("application/")) {
+        Some("vp+jwt") => verify_vp_jwt(v, input, expect),
+        Some("vc+jwt") | None => Report::from_parts(Vec::new(), vec![verify_vc_jwt(v, input, expect, Context::Standalone)]),
+        Some(other) => Report::unreadable(format!("unsupported media type `typ: {other}` (expected vc+jwt, vp+jwt, vc+sd-jwt or dc+sd-jwt)")),
+    }
+}
+
+fn issuer_of(claims: &Map<String, Value>) -> String {
+    match claims.get("iss").or_else(|| claims.get("issuer")) {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Object(o)) => o
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned(),
+        _ => String::new(),
+    }
+}
+
+fn holder_binding_standalone(cnf: Option<&PublicJwk>, expect: &Expectation) -> Check {
+    match (&expect.audience, cnf) {
+        (Some(aud), _) => Check::fail(
+            check::HOLDER_BINDING,
+            format!("a credential alone proves nothing about who presents it: a presentation for {aud} must be bound to the holder's key"),
+        ),
+        (None, Some(_)) => Check::pass(check::HOLDER_BINDING, "credential as issued (not a presentation): bound to a holder key, possession not proven here"),
+        (None, None) => Check::pass(check::HOLDER_BINDING, "credential as issued (not a presentation): not bound to a holder key"),
+    }
+}
+
+/// The checks that follow a verified signature, for VCDM credentials.
+fn vc_checks(
+    v: &Verifier,
+    report: &mut CredentialReport,
+    vc: &Map<String, Value>,
+    cand: &Candidate,
+) {
+    describe_vc(report, vc);
+    let record = record_of(report);
+    report.push(trust_check(
+        &cand.scope,
+        &report.issuer.clone(),
+        record,
+        &report.types.clone(),
+    ));
+    report.push(validity_check(v, vc));
+    report.push(status::bitstring_check(
+        v,
+        vc.get("credentialStatus"),
+        &report.issuer.clone(),
+        &cand.key,
+    ));
+    let subject = report.disclosed.clone();
+    report.push(schema_check(record, &subject));
+}
+
+fn no_key(report: &mut CredentialReport, issuer: &str, problems: &[String]) {
+    let why = if problems.is_empty() {
+        format!("no trusted or resolvable key for issuer `{issuer}`")
+    } else {
+        problems.join("; ")
+    };
+    report.push(Check::fail(check::ISSUER_KEY, why));
+    report.push(Check::fail(
+        check::SIGNATURE,
+        "could not be checked: no key for the issuer",
+    ));
+    report.push(Check::fail(
+        check::TRUST,
+        format!("issuer `{issuer}` is not trusted"),
+    ));
+}
+
+fn is_signature_error(e: &SdJwtError) -> bool {
+    matches!(
+        e,
+        SdJwtError::Jws {
+            part: JwtPart::Issuer,
+            source: JoseError::BadSignature | JoseError::AlgorithmMismatch { .. }
+        }
+    )
+}
+
+fn kb_error(e: &SdJwtError) -> bool {
+    matches!(
+        e,
+        SdJwtError::MissingKeyBinding
+            | SdJwtError::UnexpectedKeyBinding
+            | SdJwtError::MissingCnf
+            | SdJwtError::BadCnf(_)
+            | SdJwtError::KbClaim { .. }
+            | SdJwtError::KbAudienceMismatch { .. }
+            | SdJwtError::KbNonceMismatch
+            | SdJwtError::KbStale { .. }
+            | SdJwtError::KbInFuture { .. }
+            | SdJwtError::SdHashMismatch
+            | SdJwtError::Jws {
+                part: JwtPart::KeyBinding,
+                ..
+            }
+            | SdJwtError::Json {
+                part: JwtPart::KeyBinding,
+                ..
+            }
+    )
+}
+
+fn time_error(e: &SdJwtError) -> bool {
+    matches!(
+        e,
+        SdJwtError::Expired { .. }
+            | SdJwtError::NotYetValid { .. }
+            | SdJwtError::IssuedInFuture { .. }
+            | SdJwtError::BadTimeClaim { .. }
+    )
+}
+
+/// The KB-JWT's own `aud` / `nonce`, read before verification (only to report them).
+fn kb_claims_unverified(text: &str) -> Option<(String, String)> {
+    let kb = text.rsplit('~').next()?;
+    let claims = UnverifiedJws::parse(kb).ok()?.insecure_claims().ok()?;
+    let aud = match claims.get("aud") {
+        Some(Value::String(a)) => a.clone(),
+        Some(other) => other.to_string(),
+        None => String::new(),
+    };
+    Some((
+        aud,
+        claims
+            .get("nonce")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned(),
+    ))
+}
+
+fn verify_sd_jwt(
+    v: &Verifier,
+    text: &str,
+    expect: &Expectation,
+    context: Context,
+) -> (CredentialReport, Option<PublicJwk>) {
+    let parsed = match UnverifiedSdJwt::parse(text) {
+        Ok(p) => p,
+        Err(e) => {
+            let mut report = CredentialReport::new("sd-jwt");
+            report.push(Check::fail(check::FORMAT, e.to_string()));
+            return (report, None);
+        }
+    };
+    let typ = parsed
+        .issuer_header()
+        .typ()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let format = match typ.trim_start_matches("application/") {
+        "dc+sd-jwt" | "vc+sd-jwt" => typ.trim_start_matches("application/").to_owned(),
+        _ => "sd-jwt".to_owned(),
+    };
+    let mut report = CredentialReport::new(&format);
+    let insecure = parsed.insecure_claims().unwrap_or_default();
+    let issuer = issuer_of(&insecure);
+    report.issuer.clone_from(&issuer);
+    let is_vc = insecure.contains_key("@context") || format == "vc+sd-jwt";
+
+    // What holder binding this artefact must show.
+    let mut binding_note: Option<Check> = None;
+    let key_binding = match context {
+        Context::InPresentation => KbExpectation::Issuance,
+        Context::Standalone if parsed.has_key_binding() => {
+            let (own_aud, own_nonce) = kb_claims_unverified(text).unwrap_or_default();
+            match (&expect.audience, &expect.nonce) {
+                (Some(aud), Some(nonce)) => KbExpectation::Required {
+                    audience: aud.clone(),
+                    nonce: nonce.clone(),
+                    max_age_secs: v.options.max_presentation_age_secs,
+                },
+                _ => {
+                    binding_note = Some(Check::fail(
+                        check::HOLDER_BINDING,
+                        format!("the presentation is addressed to `{own_aud}`: give the expected audience and nonce to accept it"),
+                    ));
+                    KbExpectation::Required {
+                        audience: own_aud,
+                        nonce: own_nonce,
+                        max_age_secs: v.options.max_presentation_age_secs,
+                    }
+                }
+            }
+        }
+        Context::Standalone => KbExpectation::Issuance,
+    };
+    let options = SdJwtVerifyOptions {
+        typ: if format == "sd-jwt" {
+            Vec::new()
+        } else {
+            vec![format.clone()]
+        },
+        key_binding: key_binding.clone(),
+        leeway_secs: v.options.leeway_secs,
+    };
+
+    let (cands, problems) = candidates(v, &issuer, parsed.issuer_header().kid());
+    if cands.is_empty() {
+        no_key(&mut report, &issuer, &problems);
+        return (report, None);
+    }
+    let mut outcome = None;
+    for cand in &cands {
+        let attempt = UnverifiedSdJwt::parse(text)
+            .and_then(|p| p.verify(&cand.key, &options, v.clock.as_ref()));
+        match attempt {
+            Err(e) if is_signature_error(&e) => continue,
+            other => {
+                outcome = Some((cand.clone(), other));
+                break;
+            }
+        }
+    }
+    let Some((cand, result)) = outcome else {
+        report.push(Check::fail(
+            check::ISSUER_KEY,
+            format!("{} candidate key(s) for `{issuer}` tried", cands.len()),
+        ));
+        report.push(Check::fail(check::SIGNATURE, "the issuer signature does not verify with any trusted or resolved key of the issuer: altered or forged"));
+        return (report, None);
+    };
+    let verified = match result {
+        Ok(verified) => verified,
+        Err(e) => {
+            report.push(Check::pass(check::ISSUER_KEY, cand.source.clone()));
+            let name = if kb_error(&e) {
+                check::HOLDER_BINDING
+            } else if time_error(&e) {
+                check::VALIDITY
+            } else if matches!(
+                e,
+                SdJwtError::Jws {
+                    part: JwtPart::Issuer,
+                    ..
+                }
+            ) {
+                check::SIGNATURE
+            } else {
+                check::FORMAT
+            };
+            if name != check::SIGNATURE && name != check::FORMAT {
+                report.push(Check::pass(check::SIGNATURE, "issuer signature verifies"));
+            }
+            report.push(Check::fail(name, e.to_string()));
+            if is_vc {
+                describe_vc(&mut report, &insecure);
+                report.disclosed = Value::Object(Map::new());
+            }
+            return (report, None);
+        }
+    };
+    let claims = verified.claims().clone();
+    report.push(Check::pass(
+        check::FORMAT,
+        format!(
+            "{} disclosure(s), each referenced exactly once",
+            verified.disclosed_paths().len()
+        ),
+    ));
+    report.push(Check::pass(
+        check::SIGNATURE,
+        format!("issuer signature verifies ({})", cand.key.algorithm()),
+    ));
+    report.push(Check::pass(check::ISSUER_KEY, cand.source.clone()));
+    let cnf = verified.cnf().cloned();
+    if is_vc {
+        vc_checks(v, &mut report, &claims, &cand);
+    } else {
+        let vct = claims
+            .get("vct")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        report.types = vec![vct.clone()];
+        let record = RecordType::from_types([vct.as_str()]);
+        report.record_type = record.map(|r| r.name().to_owned());
+        let mut subject: Map<String, Value> = claims
+            .iter()
+            .filter(|(k, _)| !REGISTERED.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let mut disclosed = subject.clone();
+        if let Some(sub) = claims.get("sub") {
+            disclosed.insert("sub".into(), sub.clone());
+            subject.insert("id".into(), sub.clone());
+        }
+        report.disclosed = Value::Object(disclosed);
+        report.push(trust_check(
+            &cand.scope,
+            &issuer,
+            record,
+            &report.types.clone(),
+        ));
+        report.push(validity_check(v, &claims));
+        report.push(status::token_check(
+            v,
+            claims.get("status"),
+            &issuer,
+            &cand.key,
+        ));
+        report.push(schema_check(record, &Value::Object(subject)));
+    }
+    match (context, binding_note, verified.key_binding()) {
+        (Context::InPresentation, ..) => {}
+        (_, Some(note), _) => report.push(note),
+        (_, None, Some(kb)) => report.push(Check::pass(
+            check::HOLDER_BINDING,
+            format!("key binding JWT signed by the holder's key (cnf), for {} with the expected nonce, issued at {}", kb.audience, passeport_core::clock::format_rfc3339(kb.iat)),
+        )),
+        (_, None, None) => report.push(holder_binding_standalone(cnf.as_ref(), expect)),
+    }
+    (report, cnf)
+}
+
+fn verify_vc_jwt(
+    v: &Verifier,
+    text: &str,
+    expect: &Expectation,
+    context: Context,
+) -> CredentialReport {
+    verify_vc_jwt_inner(v, text, expect, context).0
+}
+
+fn verify_vc_jwt_inner(
+    v: &Verifier,
+    text: &str,
+    expect: &Expectation,
+    context: Context,
+) -> (CredentialReport, Option<PublicJwk>) {
+    let mut report = CredentialReport::new("vc+jwt");
+    let jws = match UnverifiedJws::parse(text) {
+        Ok(j) => j,
+        Err(e) => {
+            report.push(Check::fail(check::FORMAT, e.to_string()));
+            return (report, None);
+        }
+    };
+    let claims = match jws.insecure_claims() {
+        Ok(c) => c,
+        Err(e) => {
+            report.push(Check::fail(check::FORMAT, e.to_string()));
+            return (report, None);
+        }
+    };
+    if claims.contains_key("vc") || claims.contains_key("vp") {
+        report.push(Check::fail(check::FORMAT, "the payload has a `vc`/`vp` claim (VCDM 1.1 JWT): in VC-JOSE-COSE the credential itself is the payload"));
+        return (report, None);
+    }
+    if let Err(e) =
+        serde_json::from_value::<passeport_core::model::Credential>(Value::Object(claims.clone()))
+            .map_err(|e| e.to_string())
+            .and_then(|c| c.check_basics())
+    {
+        report.push(Check::fail(
+            check::FORMAT,
+            format!("not a VCDM 2.0 credential: {e}"),
+        ));
+        return (report, None);
+    }
+    let issuer = issuer_of(&claims);
+    report.issuer.clone_from(&issuer);
+    let (cands, problems) = candidates(v, &issuer, jws.header().kid());
+    if cands.is_empty() {
+        describe_vc(&mut report, &claims);
+        no_key(&mut report, &issuer, &problems);
+        return (report, None);
+    }
+    let policy = JwsPolicy::typed(&["vc+jwt"]);
+    let mut chosen = None;
+    let mut last_err = None;
+    for cand in &cands {
+        match jws.clone().verify(&cand.key, &policy) {
+            Ok(verified) => {
+                chosen = Some((cand.clone(), verified));
+                break;
+            }
+            Err(e @ (JoseError::BadSignature | JoseError::AlgorithmMismatch { .. })) => {
+                last_err = Some(e)
+            }
+            Err(e) => {
+                report.push(Check::fail(check::FORMAT, e.to_string()));
+                return (report, None);
+            }
+        }
+    }
+    let Some((cand, verified)) = chosen else {
+        describe_vc(&mut report, &claims);
+        report.disclosed = Value::Object(Map::new());
+        report.push(Check::fail(
+            check::ISSUER_KEY,
+            format!("{} candidate key(s) for `{issuer}` tried", cands.len()),
+        ));
+        report.push(Check::fail(
+            check::SIGNATURE,
+            format!(
+                "{}: altered or forged",
+                last_err.map_or_else(|| "signature does not verify".to_owned(), |e| e.to_string())
+            ),
+        ));
+        return (report, None);
+    };
+    let claims = verified.claims().unwrap_or_default();
+    report.push(Check::pass(
+        check::FORMAT,
+        "VCDM 2.0 credential secured as vc+jwt",
+    ));
+    report.push(Check::pass(
+        check::SIGNATURE,
+        format!("issuer signature verifies ({})", cand.key.algorithm()),
+    ));
+    report.push(Check::pass(check::ISSUER_KEY, cand.source.clone()));
+    vc_checks(v, &mut report, &claims, &cand);
+    let cnf = claims
+        .get("cnf")
+        .and_then(|c| c.get("jwk"))
+        .and_then(|j| PublicJwk::from_value(j).ok());
+    if context == Context::Standalone {
+        report.push(holder_binding_standalone(cnf.as_ref(), expect));
+    }
+    (report, cnf)
+}
+
+fn verify_json(v: &Verifier, doc: &Map<String, Value>, expect: &Expectation) -> Report {
+    let types: Vec<&str> = match doc.get("type") {
+        Some(Value::String(t)) => vec![t.as_str()],
+        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    if types.contains(&"VerifiablePresentation") {
+        return Report::unreadable("JSON-LD presentations with their own proof are not supported: present Data Integrity credentials inside a vp+jwt");
+    }
+    if !doc.contains_key("proof") {
+        return Report::unreadable(
+            "the JSON credential has no `proof`: an unsecured credential proves nothing",
+        );
+    }
+    Report::from_parts(
+        Vec::new(),
+        vec![verify_di(v, doc, expect, Context::Standalone)],
+    )
+}
+
+fn verify_di(
+    v: &Verifier,
+    doc: &Map<String, Value>,
+    expect: &Expectation,
+    context: Context,
+) -> CredentialReport {
+    let suite = doc
+        .get("proof")
+        .and_then(|p| p.get("cryptosuite"))
+        .and_then(Value::as_str)
+        .unwrap_or("unknown");
+    let mut report = CredentialReport::new(&format!("di-{suite}"));
+    let issuer = issuer_of(doc);
+    let used: std::sync::Mutex<Option<Candidate>> = std::sync::Mutex::new(None);
+    let resolve = |method: &str| -> Result<PublicKey, DataIntegrityError> {
+        let unresolved = |reason: String| DataIntegrityError::UnresolvedMethod {
+            method: method.to_owned(),
+            reason,
+        };
+        let did = Did::parse(method).map_err(|e| unresolved(e.to_string()))?;
+        if issuer.starts_with("did:") && did.as_str() != issuer {
+            return Err(unresolved(format!(
+                "the method belongs to {did}, not to the issuer {issuer}"
+            )));
+        }
+        let doc = credential::did_document(v, &did).map_err(unresolved)?;
+        let key = doc
+            .assertion_key(method)
+            .map_err(|e| unresolved(e.to_string()))?;
+        let thumb = key.jwk().thumbprint();
+        let scope = if v
+            .trust
+            .direct_keys()
+            .iter()
+            .any(|k| k.jwk().thumbprint() == thumb)
+        {
+            Scope::Any
+        } else {
+            match v.trust.issuer(&issuer) {
+                Some(e)
+                    if e.keys.is_empty()
+                        || e.keys.iter().any(|k| k.jwk().thumbprint() == thumb) =>
+                {
+                    Scope::Entry(e.clone())
+                }
+                _ => Scope::Untrusted,
+            }
+        };
+        if let Ok(mut slot) = used.lock() {
+            *slot = Some(Candidate {
+                key: key.clone(),
+                source: format!("verification method {method} (resolved {})", did.method()),
+                scope,
+            });
+        }
+        Ok(key)
+    };
+    let verified = data_integrity::verify(doc, &resolve, v.clock.as_ref());
+    let cand = used.lock().ok().and_then(|s| s.clone());
+    let verified = match verified {
+        Ok(d) => d,
+        Err(e) => {
+            describe_vc(&mut report, doc);
+            report.disclosed = Value::Object(Map::new());
+            let failed = match &e {
+                DataIntegrityError::UnresolvedMethod { .. } => check::ISSUER_KEY,
+                _ if cand.is_some() => check::SIGNATURE,
+                _ => check::FORMAT,
+            };
+            report.push(Check::fail(failed, e.to_string()));
+            return report;
+        }
+    };
+    let Some(cand) = cand else {
+        report.push(Check::fail(
+            check::ISSUER_KEY,
+            "the proof's key was not resolved",
+        ));
+        return report;
+    };
+    report.push(Check::pass(
+        check::FORMAT,
+        format!("JSON-LD credential, every term defined, {suite} proof"),
+    ));
+    report.push(Check::pass(
+        check::SIGNATURE,
+        format!("Data Integrity proof verifies ({suite})"),
+    ));
+    report.push(Check::pass(check::ISSUER_KEY, cand.source.clone()));
+    let document = verified.into_document();
+    vc_checks(v, &mut report, &document, &cand);
+    if context == Context::Standalone {
+        report.push(holder_binding_standalone(None, expect));
+    }
+    report
+}
+
+/// An `EnvelopedVerifiableCredential`'s media type and content.
+fn envelope(entry: &Value) -> Result<(String, String), String> {
+    let id = entry
+        .get("id")
+        .and_then(Value::as_str)
+        .ok_or_else(|| "enveloped credential without a `data:` id".to_owned())?;
+    let rest = id
+        .strip_prefix("data:")
+        .ok_or_else(|| format!("`{}` is not a data: URL", id.get(..24).unwrap_or(id)))?;
+    let (meta, data) = rest
+        .split_once(',')
+        .ok_or_else(|| "data: URL without ','".to_owned())?;
+    if meta.ends_with(";base64") {
+        return Err(format!("base64 data: URL ({meta}) not supported here"));
+    }
+    Ok((
+        meta.trim_start_matches("application/").to_owned(),
+        data.to_owned(),
+    ))
+}
+
+fn verify_vp_jwt(v: &Verifier, text: &str, expect: &Expectation) -> Report {
+    let jws = match UnverifiedJws::parse(text) {
+        Ok(j) => j,
+        Err(e) => return Report::unreadable(format!("presentation: {e}")),
+    };
+    let vp = match jws.insecure_claims() {
+        Ok(c) => c,
+        Err(e) => return Report::unreadable(format!("presentation: {e}")),
+    };
+    if vp.contains_key("vp") {
+        return Report::unreadable("the payload has a `vp` claim (VCDM 1.1 JWT): in VC-JOSE-COSE the presentation itself is the payload");
+    }
+    let entries = match vp.get("verifiableCredential") {
+        Some(Value::Array(items)) => items.clone(),
+        Some(one @ Value::Object(_)) => vec![one.clone()],
+        _ => return Report::unreadable("the presentation has no `verifiableCredential`"),
+    };
+    if entries.len() > MAX_CREDENTIALS_PER_PRESENTATION {
+        return Report::unreadable(format!(
+            "more than {MAX_CREDENTIALS_PER_PRESENTATION} credentials in one presentation"
+        ));
+    }
+    let mut reports = Vec::new();
+    let mut cnfs: Vec<Option<PublicJwk>> = Vec::new();
+    for entry in &entries {
+        let (report, cnf) = if entry.get("proof").is_some() {
+            match entry.as_object() {
+                Some(doc) => (verify_di(v, doc, expect, Context::InPresentation), None),
+                None => continue,
+            }
+        } else {
+            match envelope(entry) {
+                Ok((media, data)) => match media.as_str() {
+                    "vc+sd-jwt" | "dc+sd-jwt" => {
+                        verify_sd_jwt(v, &data, expect, Context::InPresentation)
+                    }
+                    "vc+jwt" => verify_vc_jwt_inner(v, &data, expect, Context::InPresentation),
+                    other => {
+                        let mut r = CredentialReport::new(other);
+                        r.push(Check::fail(
+                            check::FORMAT,
+                            format!("enveloped credential format `{other}` is not supported"),
+                        ));
+                        (r, None)
+                    }
+                },
+                Err(e) => {
+                    let mut r = CredentialReport::new("unknown");
+                    r.push(Check::fail(check::FORMAT, e));
+                    (r, None)
+                }
+            }
+        };
+        reports.push(report);
+        cnfs.push(cnf);
+    }
+    let binding = vp_binding(v, text, &vp, &cnfs, expect);
+    let mut errors = Vec::new();
+    if let Err(e) = &binding {
+        errors.push(format!("presentation: {e}"));
+    }
+    for (report, cnf) in reports.iter_mut().zip(&cnfs) {
+        let check = match (&binding, cnf) {
+            (Ok(detail), Some(_)) => Check::pass(check::HOLDER_BINDING, detail.clone()),
+            (Ok(_), None) => Check::fail(check::HOLDER_BINDING, "the credential is not bound to a holder key (no cnf): anyone holding a copy could present it"),
+            (Err(e), _) => Check::fail(check::HOLDER_BINDING, e.clone()),
+        };
+        report.push(check);
+    }
+    Report::from_parts(errors, reports)
+}
+
+/// Verifies the VP's signature with the credentials' `cnf` key, and its audience, nonce, age.
+fn vp_binding(
+    v: &Verifier,
+    text: &str,
+    vp: &Map<String, Value>,
+    cnfs: &[Option<PublicJwk>],
+    expect: &Expectation,
+) -> Result<String, String> {
+    let mut thumbs: Vec<(String, &PublicJwk)> =
+        cnfs.iter().flatten().map(|j| (j.thumbprint(), j)).collect();
+    thumbs.sort_by(|a, b| a.0.cmp(&b.0));
+    thumbs.dedup_by(|a, b| a.0 == b.0);
+    let holder = match thumbs.as_slice() {
+        [(_, jwk)] => PublicKey::from_jwk(jwk).map_err(|e| format!("holder key: {e}"))?,
+        [] => return Err("no credential names a holder key (cnf), so the presentation's signer cannot be tied to them".into()),
+        _ => return Err("the credentials are bound to different holder keys: they cannot come from one holder".into()),
+    };
+    let jws = UnverifiedJws::parse(text).map_err(|e| e.to_string())?;
+    let verified = jws
+        .verify(&holder, &JwsPolicy::typed(&["vp+jwt"]))
+        .map_err(|e| format!("presentation signature by the holder key (cnf): {e}"))?;
+    let claims = verified.claims().map_err(|e| e.to_string())?;
+    let _ = vp;
+    let auds: Vec<String> = match claims.get("aud") {
+        Some(Value::String(a)) => vec![a.clone()],
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect(),
+        _ => Vec::new(),
+    };
+    let nonce = claims.get("nonce").and_then(Value::as_str);
+    let (Some(want_aud), Some(want_nonce)) = (&expect.audience, &expect.nonce) else {
+        return Err(format!("the presentation is addressed to `{}`: give the expected audience and nonce to accept it", auds.join(", ")));
+    };
+    if !auds.iter().any(|a| a == want_aud) {
+        return Err(format!(
+            "presentation audience is `{}`, expected `{want_aud}`",
+            auds.join(", ")
+        ));
+    }
+    if nonce != Some(want_nonce.as_str()) {
+        return Err("presentation nonce does not match the one the verifier issued".into());
+    }
+    let now = v.clock.now();
+    let iat = claims
+        .get("iat")
+        .and_then(Value::as_i64)
+        .ok_or("presentation has no `iat`")?;
+    if iat > now + v.options.leeway_secs {
+        return Err(format!("presentation issued {} s in the future", iat - now));
+    }
+    if now - iat > v.options.max_presentation_age_secs {
+        return Err(format!(
+            "presentation is {} s old, more than the {} s allowed",
+            now - iat,
+            v.options.max_presentation_age_secs
+        ));
+    }
+    if let Some(exp) = claims.get("exp").and_then(Value::as_i64) {
+        if exp < now - v.options.leeway_secs {
+            return Err("presentation has expired".into());
+        }
+    }
+    Ok(format!("presentation signed by the holder's key (cnf) for {want_aud}, with the expected nonce, issued at {}", passeport_core::clock::format_rfc3339(iat)))
+}
+
+#[allow(dead_code)]
+fn unused(_: &Expectation) -> Option<RecordType> {
+    None
+}
