@@ -610,6 +610,8 @@ fn hash_data(
     config: &Map<String, Value>,
     contexts: &ContextSet,
 ) -> Result<Vec<u8>, DataIntegrityError> {
+    // The document first, so that its own errors (undefined terms…) are the ones reported.
+    let canonical_document = canonicalize(cryptosuite, document, contexts)?;
     // The proof configuration is read with the document's contexts (RDFC: it is given them, as
     // the suite says; JCS: it carries them, or is signed without them but still checked).
     let mut with_context = config.clone();
@@ -623,9 +625,8 @@ fn hash_data(
             jcs(config)?
         }
     };
-    let document = canonicalize(cryptosuite, document, contexts)?;
     let mut data = Sha256::digest(config.as_bytes()).to_vec();
-    data.extend_from_slice(&Sha256::digest(document.as_bytes()));
+    data.extend_from_slice(&Sha256::digest(canonical_document.as_bytes()));
     Ok(data)
 }
 

@@ -1,7 +1,7 @@
 //! JSON-LD expansion in safe mode, then RDF Dataset Canonicalization (RDFC-1.0, which gives the
 //! same output as URDNA2015) to canonical N-Quads, with the `ssi-json-ld` / `ssi-rdf` crates.
 
-use super::contexts::ContextSet;
+use super::contexts::{ContextSet, RecordingLoader};
 use super::DataIntegrityError;
 use ssi_json_ld::json_ld::rdf_types;
 use ssi_json_ld::json_ld::{self, expansion, ExpandError, JsonLdProcessor, RemoteDocument};
@@ -27,14 +27,7 @@ pub(crate) fn canonical_nquads(
     let value = to_json_syntax(document).map_err(|reason| DataIntegrityError::JsonLd { reason })?;
     let loader = contexts.loader();
     let remote = RemoteDocument::new(None, None, value);
-    let options = json_ld::Options {
-        expansion_policy: expansion::Policy {
-            invalid: expansion::Action::Reject,
-            vocab: expansion::Action::Keep,
-            allow_undefined: false,
-        },
-        ..Default::default()
-    };
+    let options = safe_options(expansion::Action::Reject);
     // The JSON-LD crate's own Deserialize-JSON-LD-to-RDF (lists included), not `linked-data`'s
     // conversion, which drops the members of `@list` values (they would ride along unsigned).
     let mut to_rdf = futures_executor::block_on(remote.to_rdf_full(
@@ -44,7 +37,9 @@ pub(crate) fn canonical_nquads(
         options,
         (),
     ))
-    .map_err(|json_ld::ToRdfError::Expand(e)| expansion_error(e, loader.missing()))?;
+    .map_err(|json_ld::ToRdfError::Expand(e)| {
+        expansion_error(e, loader.missing(), || invalid_type(&remote, &loader))
+    })?;
     let quads: Vec<LexicalQuad> = to_rdf
         .cloned_quads()
         .filter_map(|rdf_types::Quad(s, p, o, g)| match p {
@@ -61,7 +56,24 @@ pub(crate) fn canonical_nquads(
     Ok(nquads)
 }
 
-fn expansion_error(error: ExpandError, missing: Option<String>) -> DataIntegrityError {
+/// Expansion options for safe mode: undefined keys are errors; `invalid` says what to do with
+/// values that do not expand to an IRI (types).
+fn safe_options(invalid: expansion::Action) -> json_ld::Options {
+    json_ld::Options {
+        expansion_policy: expansion::Policy {
+            invalid,
+            vocab: expansion::Action::Keep,
+            allow_undefined: false,
+        },
+        ..Default::default()
+    }
+}
+
+fn expansion_error(
+    error: ExpandError,
+    missing: Option<String>,
+    invalid_type: impl FnOnce() -> Option<String>,
+) -> DataIntegrityError {
     if let Some(url) = missing {
         return DataIntegrityError::UnknownContext { url };
     }
@@ -69,6 +81,12 @@ fn expansion_error(error: ExpandError, missing: Option<String>) -> DataIntegrity
         ExpandError::Expansion(expansion::Error::KeyExpansionFailed(term)) => {
             DataIntegrityError::UndefinedTerm { term }
         }
+        ExpandError::Expansion(expansion::Error::InvalidTypeValue) => match invalid_type() {
+            Some(term) => DataIntegrityError::UndefinedTerm { term },
+            None => DataIntegrityError::JsonLd {
+                reason: "invalid `type` value".into(),
+            },
+        },
         other => DataIntegrityError::JsonLd {
             reason: other.to_string(),
         },
@@ -81,4 +99,32 @@ fn issuer_dependent_term(nquads: &str) -> Option<String> {
     let rest = nquads.get(start..)?;
     let end = rest.find('>')?;
     rest.get(..end).map(str::to_owned)
+}
+
+/// The first `type` value that does not expand to an IRI (an undefined type term), found by
+/// expanding again with invalid types kept, to name it in the error.
+fn invalid_type(remote: &RemoteDocument, loader: &RecordingLoader<'_>) -> Option<String> {
+    use json_ld::object::FragmentRef;
+    // Keep going past undefined keys too: only the types are looked at here.
+    let mut options = safe_options(expansion::Action::Keep);
+    options.expansion_policy.allow_undefined = true;
+    let expanded =
+        futures_executor::block_on(remote.expand_full(&mut (), loader, options, ())).ok()?;
+    let invalid = |node: &json_ld::Node| {
+        node.types().iter().find_map(|t| match t {
+            json_ld::Id::Invalid(name) => Some(name.clone()),
+            json_ld::Id::Valid(_) => None,
+        })
+    };
+    let found = expanded.traverse().find_map(|fragment| match fragment {
+        FragmentRef::Node(node) => invalid(node),
+        FragmentRef::IndexedNode(node) => invalid(node.inner()),
+        FragmentRef::Object(json_ld::Object::Node(node)) => invalid(node),
+        FragmentRef::IndexedObject(object) => match object.inner() {
+            json_ld::Object::Node(node) => invalid(node),
+            _ => None,
+        },
+        _ => None,
+    });
+    found
 }
