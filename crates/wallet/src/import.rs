@@ -45,6 +45,39 @@ pub trait ImportVerifier {
     fn verify_for_import(&self, credential: &str) -> Result<VerifiedForImport, ImportRejected>;
 }
 
+/// The verifier crate's pipeline, checking a credential as issued (signature, issuer key,
+/// trust for its record type, validity, status, schema).
+impl ImportVerifier for passeport_verifier::Verifier {
+    fn verify_for_import(&self, credential: &str) -> Result<VerifiedForImport, ImportRejected> {
+        match self.verify_issued(credential) {
+            Ok(report) => match report.verified_claims {
+                Some(claims) => Ok(VerifiedForImport { claims }),
+                None => Err(ImportRejected::because("the verifier returned no claims")),
+            },
+            Err(report) => {
+                let mut reasons = report.errors.clone();
+                for c in &report.credentials {
+                    reasons.extend(
+                        c.checks
+                            .iter()
+                            .filter(|check| !check.ok)
+                            .map(|check| format!("{}: {}", check.check, check.detail)),
+                    );
+                }
+                if reasons.is_empty() && report.valid {
+                    reasons.push(
+                        "the verifier did not hand back the verified claims (one credential expected)"
+                            .into(),
+                    );
+                } else if reasons.is_empty() {
+                    reasons.push(report.summary());
+                }
+                Err(ImportRejected { reasons })
+            }
+        }
+    }
+}
+
 /// Names reserved by JWT / SD-JWT VC that are not part of an SD-JWT VC's subject.
 const DC_RESERVED: [&str; 11] = [
     "iss",
