@@ -652,7 +652,7 @@ fn rejects_garbage_inputs_without_panicking() {
         "a.b.c~",
         "....~~~",
         "é~è~",
-        &format!("{jwt}"),
+        &jwt,
         &format!("{jwt}~~"),
         &format!("{jwt}~~~"),
         &format!("{jwt}~!!~"),

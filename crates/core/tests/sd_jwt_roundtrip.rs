@@ -232,7 +232,7 @@ fn decide(seed: u64, path: &[ClaimPathSegment]) -> bool {
     let mut h = DefaultHasher::new();
     seed.hash(&mut h);
     path.hash(&mut h);
-    h.finish() % 2 == 0
+    h.finish().is_multiple_of(2)
 }
 
 /// Whether a disclosable claim strictly below `path` is chosen by the holder.
