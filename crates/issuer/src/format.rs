@@ -1,6 +1,7 @@
 //! Securing a built credential in each format.
 
 use crate::{IssueError, IssueRequest, Issuer};
+use passeport_core::data_integrity::{self, Cryptosuite, ProofOptions};
 use passeport_core::jose::{sign_compact, JwsHeaderParams};
 use passeport_core::keys::PublicJwk;
 use passeport_core::schema::PathSegment;
@@ -137,7 +138,45 @@ pub(crate) fn secure(
             };
             sd_issue(issuer, request, claims, "dc+sd-jwt", &selector)
         }
-        other => Err(IssueError::Unsupported(other)),
+        Format::DiEddsaRdfc2022 | Format::DiEddsaJcs2022 => {
+            let cryptosuite = if format == Format::DiEddsaRdfc2022 {
+                Cryptosuite::EddsaRdfc2022
+            } else {
+                Cryptosuite::EddsaJcs2022
+            };
+            if issuer.signer.algorithm() != passeport_core::keys::Algorithm::EdDsa {
+                return Err(IssueError::WrongKeyForFormat {
+                    format,
+                    needed: "Ed25519",
+                });
+            }
+            let verification_method = issuer.kid.clone().ok_or_else(|| {
+                IssueError::Signing(
+                    "Data Integrity needs a verification method id (a DID issuer or with_kid)"
+                        .into(),
+                )
+            })?;
+            let options = ProofOptions {
+                cryptosuite,
+                verification_method,
+                created: now,
+                expires: None,
+            };
+            let mut document = credential.clone();
+            // Holder binding travels in the subject's id: the holder's did:jwk.
+            if let (Some(holder), Some(Value::Object(subject))) =
+                (&request.holder, document.get_mut("credentialSubject"))
+            {
+                if !subject.contains_key("id") {
+                    if let Ok(did) = passeport_core::did::jwk::did_jwk(holder) {
+                        subject.insert("id".into(), did.to_string().into());
+                    }
+                }
+            }
+            let signed = data_integrity::sign(&document, issuer.signer.as_ref(), &options)
+                .map_err(|e| IssueError::Signing(e.to_string()))?;
+            serde_json::to_string_pretty(&signed).map_err(|e| IssueError::Signing(e.to_string()))
+        }
     }
 }
 

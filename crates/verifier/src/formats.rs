@@ -243,8 +243,8 @@ fn verify_sd_jwt(
     // What holder binding this artefact must show.
     let mut binding_note: Option<Check> = None;
     let key_binding = match context {
-        Context::InPresentation => KbExpectation::Issuance,
-        Context::Standalone if parsed.has_key_binding() => {
+        Context::InPresentation if !parsed.has_key_binding() => KbExpectation::Issuance,
+        _ if parsed.has_key_binding() => {
             let (own_aud, own_nonce) = kb_claims_unverified(text).unwrap_or_default();
             match (&expect.audience, &expect.nonce) {
                 (Some(aud), Some(nonce)) => KbExpectation::Required {
@@ -265,7 +265,7 @@ fn verify_sd_jwt(
                 }
             }
         }
-        Context::Standalone => KbExpectation::Issuance,
+        _ => KbExpectation::Issuance,
     };
     let options = SdJwtVerifyOptions {
         typ: if format == "sd-jwt" {
@@ -613,6 +613,7 @@ fn verify_di(
     ));
     report.push(Check::pass(check::ISSUER_KEY, cand.source.clone()));
     let document = verified.into_document();
+    report.verified_claims = Some(document.clone());
     vc_checks(v, &mut report, &document, &cand);
     if context == Context::Standalone {
         report.push(holder_binding_standalone(None, expect));

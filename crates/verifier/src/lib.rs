@@ -151,6 +151,16 @@ impl Verifier {
         self.verify_with(input, &Expectation::default())
     }
 
+    /// Verifies one credential as issued (wallet import: no presentation, no audience) and
+    /// returns its report with `verified_claims` set, or the whole report when it is invalid.
+    pub fn verify_issued(&self, credential: &str) -> Result<CredentialReport, Report> {
+        let report = self.verify(credential);
+        match report.credentials.as_slice() {
+            [only] if report.valid && only.verified_claims.is_some() => Ok(only.clone()),
+            _ => Err(report),
+        }
+    }
+
     /// Verifies with an audience and nonce expectation.
     pub fn verify_with(&self, input: &str, expect: &Expectation) -> Report {
         formats::verify_any(self, input, expect)

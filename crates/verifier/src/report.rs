@@ -97,6 +97,10 @@ pub struct CredentialReport {
     pub checks: Vec<Check>,
     /// The verdict.
     pub verdict: Verdict,
+    /// Every verified claim (the processed payload or the credential JSON), for a holder
+    /// importing its own credential. Not part of the report's JSON: a verifier sees `disclosed`.
+    #[serde(skip)]
+    pub verified_claims: Option<serde_json::Map<String, Value>>,
 }
 
 impl CredentialReport {
@@ -110,6 +114,7 @@ impl CredentialReport {
             disclosed: Value::Object(serde_json::Map::new()),
             checks: Vec::new(),
             verdict: Verdict::Invalid,
+            verified_claims: None,
         }
     }
 

@@ -1,12 +1,215 @@
-//! `passeport issue`.
+//! `passeport issue`: one record, or a whole class with `--batch`.
 
+use crate::io;
+use anyhow::Context as _;
+use passeport_core::keys::{PublicJwk, SecretKey};
+use passeport_core::model::RecordType;
+use passeport_issuer::{Format, IssueError, IssueRequest, Issuer};
+use rayon::prelude::*;
+use std::io::{BufRead as _, Write as _};
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+
+/// Lines issued per parallel chunk in `--batch` (bounds memory, whatever the file's length).
+const BATCH_CHUNK: usize = 1024;
+/// Longest line accepted in a batch file.
+const MAX_BATCH_LINE: usize = 1 << 20;
 
 /// Arguments of `passeport issue`.
 #[derive(Debug, clap::Args)]
-pub struct IssueArgs {}
+pub struct IssueArgs {
+    /// The issuer's private JWK.
+    #[arg(long)]
+    pub key: PathBuf,
+    /// The issuer id: a DID or an https URL.
+    #[arg(long)]
+    pub issuer: String,
+    /// Record type: Diploma, ProfessionalCertification, TrainingAction, EmploymentRecord, Internship, Habilitation.
+    #[arg(long = "type", required_unless_present = "batch")]
+    pub record_type: Option<String>,
+    /// The subject data (JSON).
+    #[arg(long, required_unless_present = "batch")]
+    pub subject: Option<PathBuf>,
+    /// The holder's public JWK, to bind the credential to.
+    #[arg(long)]
+    pub holder: Option<PathBuf>,
+    /// vc+sd-jwt (default), dc+sd-jwt, vc+jwt, di-eddsa-rdfc-2022, di-eddsa-jcs-2022.
+    #[arg(long, default_value = "vc+sd-jwt")]
+    pub format: String,
+    /// End of validity (RFC 3339).
+    #[arg(long)]
+    pub valid_until: Option<String>,
+    /// Issue every record of a JSONL file (`{"type", "subject", "holder"?}` per line).
+    #[arg(long, conflicts_with_all = ["subject", "record_type"])]
+    pub batch: Option<PathBuf>,
+    /// Output file of `--batch` (`{"line", "credential"}` per line).
+    #[arg(long, requires = "batch")]
+    pub out: Option<PathBuf>,
+}
+
+fn describe(e: &IssueError) -> String {
+    match e {
+        IssueError::Schema { record, source } => format!(
+            "subject does not fit the {record} schema: {source}{}",
+            source
+                .pointer()
+                .map(|p| format!(" (field `{p}`)"))
+                .unwrap_or_default()
+        ),
+        other => other.to_string(),
+    }
+}
 
 /// Issues.
-pub fn run(_args: IssueArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`issue` is not available yet")
+pub fn run(args: IssueArgs) -> anyhow::Result<ExitCode> {
+    let key_text = io::read_text(&args.key)?;
+    let key =
+        SecretKey::from_jwk_json(&key_text).with_context(|| format!("{}", args.key.display()))?;
+    let format: Format = args.format.parse()?;
+    let issuer = Issuer::new(Arc::new(key), &args.issuer)?;
+    let valid_until = args
+        .valid_until
+        .as_deref()
+        .map(|t| {
+            passeport_core::clock::parse_rfc3339(t)
+                .ok_or_else(|| anyhow::anyhow!("--valid-until `{t}` is not an RFC 3339 date-time"))
+        })
+        .transpose()?;
+    let holder = args
+        .holder
+        .as_deref()
+        .map(|p| -> anyhow::Result<PublicJwk> {
+            let jwk = PublicJwk::from_value(&io::read_json(p)?)
+                .with_context(|| format!("{}", p.display()))?;
+            passeport_core::keys::PublicKey::from_jwk(&jwk)
+                .with_context(|| format!("{}", p.display()))?;
+            Ok(jwk.bare())
+        })
+        .transpose()?;
+    if let Some(batch) = &args.batch {
+        let out = args.out.as_ref().context("--batch needs --out OUT.jsonl")?;
+        return run_batch(&issuer, format, valid_until, batch, out);
+    }
+    let record: RecordType = args.record_type.as_deref().unwrap_or_default().parse()?;
+    let subject_path = args.subject.as_ref().context("--subject is required")?;
+    let subject = io::read_json(subject_path)?;
+    let mut request = IssueRequest::new(record, subject);
+    request.holder = holder;
+    request.valid_until = valid_until;
+    let issued = issuer
+        .issue(&request, format)
+        .map_err(|e| anyhow::anyhow!("{}: {}", subject_path.display(), describe(&e)))?;
+    io::print_line(&issued.credential)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn issue_line(
+    issuer: &Issuer,
+    format: Format,
+    valid_until: Option<i64>,
+    line: &str,
+) -> Result<String, String> {
+    if line.len() > MAX_BATCH_LINE {
+        return Err(format!("line longer than {MAX_BATCH_LINE} bytes"));
+    }
+    let value = passeport_core::json::parse_object(line.as_bytes()).map_err(|e| e.to_string())?;
+    let record: RecordType = value
+        .get("type")
+        .and_then(serde_json::Value::as_str)
+        .ok_or("missing `type`")?
+        .parse()
+        .map_err(|e: passeport_core::model::UnknownRecordType| e.to_string())?;
+    let subject = value.get("subject").cloned().ok_or("missing `subject`")?;
+    let mut request = IssueRequest::new(record, subject);
+    request.valid_until = valid_until;
+    if let Some(holder) = value.get("holder") {
+        let jwk = PublicJwk::from_value(holder).map_err(|e| format!("holder: {e}"))?;
+        passeport_core::keys::PublicKey::from_jwk(&jwk).map_err(|e| format!("holder: {e}"))?;
+        request.holder = Some(jwk.bare());
+    }
+    issuer
+        .issue(&request, format)
+        .map(|i| i.credential)
+        .map_err(|e| describe(&e))
+}
+
+fn run_batch(
+    issuer: &Issuer,
+    format: Format,
+    valid_until: Option<i64>,
+    input: &std::path::Path,
+    out: &std::path::Path,
+) -> anyhow::Result<ExitCode> {
+    let file =
+        std::fs::File::open(input).with_context(|| format!("cannot read {}", input.display()))?;
+    let total = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let reader = std::io::BufReader::new(file);
+    let tmp = out.with_extension("partial");
+    let mut writer = std::io::BufWriter::new(
+        std::fs::File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?,
+    );
+    let progress = indicatif::ProgressBar::new(total);
+    progress.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} issuing [{bar:30}] {bytes}/{total_bytes} {msg}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let (mut good, mut bad) = (0u64, 0u64);
+    let mut lines = reader.lines().enumerate();
+    loop {
+        let mut chunk = Vec::with_capacity(BATCH_CHUNK);
+        for (i, line) in lines.by_ref().take(BATCH_CHUNK) {
+            let line = line.with_context(|| format!("{}: line {}", input.display(), i + 1))?;
+            progress.inc(line.len() as u64 + 1);
+            if !line.trim().is_empty() {
+                chunk.push((i + 1, line));
+            }
+        }
+        if chunk.is_empty() {
+            break;
+        }
+        let results: Vec<(usize, Result<String, String>)> = chunk
+            .par_iter()
+            .map(|(n, line)| (*n, issue_line(issuer, format, valid_until, line)))
+            .collect();
+        for (n, result) in results {
+            match result {
+                Ok(credential) => {
+                    let credential = if format.is_json() {
+                        serde_json::from_str(&credential)
+                            .unwrap_or(serde_json::Value::String(credential))
+                    } else {
+                        serde_json::Value::String(credential)
+                    };
+                    serde_json::to_writer(
+                        &mut writer,
+                        &serde_json::json!({ "line": n, "credential": credential }),
+                    )?;
+                    writer.write_all(b"\n")?;
+                    good += 1;
+                }
+                Err(e) => {
+                    progress.suspend(|| eprintln!("{}: line {n}: {e}", input.display()));
+                    bad += 1;
+                }
+            }
+        }
+        progress.set_message(format!("{good} issued, {bad} rejected"));
+    }
+    writer.flush()?;
+    writer.get_ref().sync_all()?;
+    drop(writer);
+    std::fs::rename(&tmp, out).with_context(|| format!("cannot write {}", out.display()))?;
+    progress.finish_and_clear();
+    eprintln!(
+        "{good} credential(s) issued to {}, {bad} line(s) rejected",
+        out.display()
+    );
+    Ok(if bad > 0 {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -1,12 +1,190 @@
-//! `passeport verify`.
+//! `passeport verify`: one artefact, or a JSONL batch on every core.
 
+use crate::io;
+use anyhow::Context as _;
+use passeport_core::clock::FixedClock;
+use passeport_core::keys::{PublicJwk, PublicKey};
+use passeport_verifier::resolve::HttpResolver;
+use passeport_verifier::{Expectation, TrustList, Verifier};
+use rayon::prelude::*;
+use std::io::{BufRead as _, Write as _};
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+
+/// Presentations verified per parallel chunk in `--batch`.
+const BATCH_CHUNK: usize = 1024;
 
 /// Arguments of `passeport verify`.
 #[derive(Debug, clap::Args)]
-pub struct VerifyArgs {}
+pub struct VerifyArgs {
+    /// The credential or presentation (compact JWS / SD-JWT, or JSON).
+    #[arg(required_unless_present = "batch")]
+    pub file: Option<PathBuf>,
+    /// Trust list (JSON).
+    #[arg(long)]
+    pub trust: Option<PathBuf>,
+    /// Trust this issuer key directly, for any issuer and type.
+    #[arg(long = "issuer-key")]
+    pub issuer_keys: Vec<PathBuf>,
+    /// The audience the presentation must be bound to.
+    #[arg(long)]
+    pub audience: Option<String>,
+    /// The nonce the presentation must carry.
+    #[arg(long)]
+    pub nonce: Option<String>,
+    /// Verify as of this time (RFC 3339) instead of now.
+    #[arg(long)]
+    pub at: Option<String>,
+    /// Use only cached status lists and documents; never touch the network.
+    #[arg(long)]
+    pub offline: bool,
+    /// Verify a JSONL file of `{"presentation", "audience"?, "nonce"?}` lines.
+    #[arg(long, conflicts_with = "file")]
+    pub batch: Option<PathBuf>,
+    /// Also print a human summary on stderr.
+    #[arg(long)]
+    pub summary: bool,
+}
+
+fn cache_dir() -> PathBuf {
+    std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .unwrap_or_else(std::env::temp_dir)
+        .join("passeport")
+        .join("fetched")
+}
+
+fn build_verifier(args: &VerifyArgs) -> anyhow::Result<Verifier> {
+    let mut trust = match &args.trust {
+        Some(path) => TrustList::from_json(io::read_text(path)?.as_bytes())
+            .with_context(|| format!("{}", path.display()))?,
+        None => TrustList::new(),
+    };
+    for path in &args.issuer_keys {
+        let jwk = PublicJwk::from_value(&io::read_json(path)?)
+            .with_context(|| format!("{}", path.display()))?;
+        trust.add_direct_key(
+            PublicKey::from_jwk(&jwk).with_context(|| format!("{}", path.display()))?,
+        );
+    }
+    let mut resolver = HttpResolver::new()?.with_disk_cache(cache_dir());
+    if args.offline {
+        resolver = resolver.offline();
+    }
+    let mut verifier = Verifier::new(trust, Arc::new(resolver));
+    if let Some(at) = &args.at {
+        let t = passeport_core::clock::parse_rfc3339(at)
+            .ok_or_else(|| anyhow::anyhow!("--at `{at}` is not an RFC 3339 date-time"))?;
+        verifier = verifier.with_clock(Arc::new(FixedClock(t)));
+    }
+    Ok(verifier)
+}
 
 /// Verifies.
-pub fn run(_args: VerifyArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`verify` is not available yet")
+pub fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
+    let verifier = build_verifier(&args)?;
+    let expect = Expectation {
+        audience: args.audience.clone(),
+        nonce: args.nonce.clone(),
+    };
+    if let Some(batch) = &args.batch {
+        return run_batch(&verifier, &expect, batch);
+    }
+    let path = args.file.as_ref().context("a FILE to verify is required")?;
+    let text = io::read_text(path)?;
+    let mut report = verifier.verify_with(&text, &expect);
+    if args.offline {
+        report.errors.retain(|_| true);
+        for c in &mut report.credentials {
+            for check in &mut c.checks {
+                if check.check == "status" {
+                    check
+                        .detail
+                        .push_str(" [offline: from the local cache only]");
+                }
+            }
+        }
+    }
+    io::print_line(&serde_json::to_string_pretty(&report)?)?;
+    if args.summary {
+        eprintln!("{}", report.summary());
+    }
+    Ok(if report.valid {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn verify_line(
+    verifier: &Verifier,
+    default: &Expectation,
+    n: usize,
+    line: &str,
+) -> serde_json::Value {
+    let parsed = passeport_core::json::parse_object(line.as_bytes());
+    let report = match &parsed {
+        Ok(obj) => match obj.get("presentation").and_then(serde_json::Value::as_str) {
+            Some(p) => {
+                let field = |k: &str| {
+                    obj.get(k)
+                        .and_then(serde_json::Value::as_str)
+                        .map(str::to_owned)
+                };
+                let expect = Expectation {
+                    audience: field("audience").or_else(|| default.audience.clone()),
+                    nonce: field("nonce").or_else(|| default.nonce.clone()),
+                };
+                verifier.verify_with(p, &expect)
+            }
+            None => passeport_verifier::Report::unreadable("line has no `presentation` string"),
+        },
+        Err(e) => passeport_verifier::Report::unreadable(format!("line is not a JSON object: {e}")),
+    };
+    let mut value = serde_json::to_value(&report).unwrap_or_default();
+    if let serde_json::Value::Object(map) = &mut value {
+        map.shift_insert(0, "line".into(), n.into());
+    }
+    value
+}
+
+fn run_batch(
+    verifier: &Verifier,
+    expect: &Expectation,
+    input: &std::path::Path,
+) -> anyhow::Result<ExitCode> {
+    let file =
+        std::fs::File::open(input).with_context(|| format!("cannot read {}", input.display()))?;
+    let mut lines = std::io::BufReader::new(file).lines().enumerate();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut any_invalid = false;
+    loop {
+        let mut chunk = Vec::with_capacity(BATCH_CHUNK);
+        for (i, line) in lines.by_ref().take(BATCH_CHUNK) {
+            let line = line.with_context(|| format!("{}: line {}", input.display(), i + 1))?;
+            if !line.trim().is_empty() {
+                chunk.push((i + 1, line));
+            }
+        }
+        if chunk.is_empty() {
+            break;
+        }
+        let reports: Vec<serde_json::Value> = chunk
+            .par_iter()
+            .map(|(n, l)| verify_line(verifier, expect, *n, l))
+            .collect();
+        for report in reports {
+            any_invalid |= report.get("valid") != Some(&serde_json::Value::Bool(true));
+            serde_json::to_writer(&mut out, &report)?;
+            out.write_all(b"\n")?;
+        }
+    }
+    out.flush()?;
+    Ok(if any_invalid {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -3,5 +3,5 @@
 mod record;
 mod vc;
 
-pub use record::RecordType;
+pub use record::{RecordType, UnknownRecordType};
 pub use vc::*;
