@@ -1,6 +1,14 @@
 //! Data Integrity: each negative test names the attack or mistake it stops, and checks the error
 //! names what was wrong.
 
+// Helpers outside #[test] functions unwrap too: a failed fixture is a failed test.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use passeport_core::clock::FixedClock;
 use passeport_core::data_integrity::{
     self, ContextSet, Cryptosuite, DataIntegrityError, ProofOptions, VerifiedDataIntegrity,

@@ -6,6 +6,14 @@
 //! key's did:key, and the samples' own did:web issuer with a DID document (standing for the
 //! fetched one) that lists the key under `assertionMethod`.
 
+// Helpers outside #[test] functions unwrap too: a failed fixture is a failed test.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use passeport_core::clock::FixedClock;
 use passeport_core::data_integrity::{self, Cryptosuite, DataIntegrityError, ProofOptions};
 use passeport_core::did::{self, Did, DidDocument, DidError, DidResolver, MethodRef};

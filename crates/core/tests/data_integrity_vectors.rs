@@ -1,6 +1,14 @@
 //! Data Integrity EdDSA: the W3C vc-di-eddsa test vectors (both cryptosuites, every step: canonical
 //! form, hashes, proofValue, signed document) and the Open Badges 3.0 eddsa-rdfc-2022 vector.
 
+// Helpers outside #[test] functions unwrap too: a failed fixture is a failed test.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use passeport_core::clock::FixedClock;
 use passeport_core::data_integrity::{
     self, danger, ContextSet, Cryptosuite, DataIntegrityError, ProofOptions,
