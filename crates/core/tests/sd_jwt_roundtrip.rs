@@ -334,9 +334,12 @@ proptest! {
     ) {
         let issuer = SecretKey::generate(KeyAlgorithm::Ed25519).unwrap();
         let holder = SecretKey::generate(KeyAlgorithm::Ed25519).unwrap();
-        // `cnf` is added by the issuer; keep generated claims away from it.
+        // `cnf` is added by the issuer, and `exp`/`nbf`/`iat` are checked as times: keep
+        // random claims away from them.
         let mut claims = claims;
-        claims.remove("cnf");
+        for name in ["cnf", "exp", "nbf", "iat"] {
+            claims.remove(name);
+        }
         let issued = sd_jwt::issue(
             &issuer,
             &JwsHeaderParams::typed("dc+sd-jwt"),
@@ -363,4 +366,31 @@ proptest! {
         prop_assert_eq!(verified.claims(), &want);
         prop_assert_eq!(verified.disclosed_paths().len(), count);
     }
+}
+
+#[test]
+fn holder_selects_whole_subtrees_by_json_pointer() {
+    let issuer = SecretKey::generate(KeyAlgorithm::Ed25519).unwrap();
+    let holder = SecretKey::generate(KeyAlgorithm::P256).unwrap();
+    let held = UnverifiedSdJwt::parse(&issue(&issuer, &holder, 1).to_compact()).unwrap();
+    let shown = held
+        .select_pointers(&["/credentialSubject/achievement"])
+        .unwrap();
+    let presentation = sd_jwt::add_key_binding(&shown, &holder, AUD, NONCE, NOW).unwrap();
+    let verified = UnverifiedSdJwt::parse(&presentation)
+        .unwrap()
+        .verify(&issuer.public_key(), &required(), &FixedClock(NOW))
+        .unwrap();
+    assert_eq!(
+        verified.claims()["credentialSubject"],
+        json!({"achievement": credential()["credentialSubject"]["achievement"].clone()})
+    );
+    // A typo fails instead of silently disclosing less.
+    assert_eq!(
+        held.select_pointers(&["/credentialSubject/awardDate"])
+            .unwrap_err(),
+        sd_jwt::SdJwtError::UnknownClaim {
+            pointer: "/credentialSubject/awardDate".into()
+        }
+    );
 }

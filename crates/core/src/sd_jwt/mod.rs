@@ -382,6 +382,12 @@ pub enum SdJwtError {
     /// KB-JWT `sd_hash` is not the hash of this presentation.
     #[error("KB-JWT `sd_hash` does not match the presentation")]
     SdHashMismatch,
+    /// A JSON Pointer the holder asked to disclose that names no claim.
+    #[error("no claim at `{pointer}`")]
+    UnknownClaim {
+        /// The pointer.
+        pointer: String,
+    },
     /// A payload handed to the issuer that cannot be turned into an SD-JWT.
     #[error("cannot issue: {0}")]
     Issue(String),

@@ -143,6 +143,9 @@ impl UnverifiedSdJwt {
     /// whose claim path (in the processed payload, as [`Self::disclosable_paths`] lists them)
     /// `keep` accepts, plus every disclosure those are nested in (else they would be
     /// unreachable). Always ends with `~`; a KB-JWT, if any, is dropped.
+    ///
+    /// Keeping an object does not keep its own disclosable members (recursive disclosure):
+    /// `keep` is asked about each of them too. [`Self::select_pointers`] keeps whole subtrees.
     pub fn select(&self, keep: &dyn Fn(&[ClaimPathSegment]) -> bool) -> Result<String, SdJwtError> {
         let processed = process(self.insecure_claims()?, &self.disclosures)?;
         let mut kept = vec![false; self.disclosures.len()];
@@ -168,5 +171,27 @@ impl UnverifiedSdJwt {
             }
         }
         Ok(out)
+    }
+
+    /// [`Self::select`] by JSON Pointers (`/credentialSubject/awardingDate`,
+    /// `/credentialSubject/achievement/alignment/0`): keeps every disclosure at or below each
+    /// pointer (so a whole object is shown with all its members) and those they are nested in.
+    /// A pointer that names no claim of the processed payload is an error, so a typo does not
+    /// silently disclose less than asked.
+    pub fn select_pointers(&self, pointers: &[&str]) -> Result<String, SdJwtError> {
+        let processed = process(self.insecure_claims()?, &self.disclosures)?;
+        let full = Value::Object(processed.claims);
+        if let Some(unknown) = pointers.iter().find(|p| full.pointer(p).is_none()) {
+            return Err(SdJwtError::UnknownClaim {
+                pointer: (*unknown).to_owned(),
+            });
+        }
+        self.select(&|path| {
+            let text = ClaimPath::from(path.to_vec()).to_string();
+            pointers.iter().any(|p| {
+                text.strip_prefix(p)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+            })
+        })
     }
 }
