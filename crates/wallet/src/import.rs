@@ -46,35 +46,83 @@ pub trait ImportVerifier {
 }
 
 /// The verifier crate's pipeline, checking a credential as issued (signature, issuer key,
-/// trust for its record type, validity, status, schema).
+/// trust for its record type, validity, status, schema): every check must pass.
 impl ImportVerifier for passeport_verifier::Verifier {
     fn verify_for_import(&self, credential: &str) -> Result<VerifiedForImport, ImportRejected> {
-        match self.verify_issued(credential) {
-            Ok(report) => match report.verified_claims {
-                Some(claims) => Ok(VerifiedForImport { claims }),
-                None => Err(ImportRejected::because("the verifier returned no claims")),
-            },
-            Err(report) => {
-                let mut reasons = report.errors.clone();
-                for c in &report.credentials {
-                    reasons.extend(
-                        c.checks
-                            .iter()
-                            .filter(|check| !check.ok)
-                            .map(|check| format!("{}: {}", check.check, check.detail)),
-                    );
+        PipelineImport {
+            verifier: self,
+            issuer_trust: IssuerTrust::TrustList,
+        }
+        .verify_for_import(credential)
+    }
+}
+
+/// What the wallet asks of a credential's issuer at import.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum IssuerTrust {
+    /// The issuer must be in the verifier's trust list for the record type.
+    #[default]
+    TrustList,
+    /// Any issuer whose key the verifier resolved (from its DID or a given key) and whose
+    /// signature, validity, status and schema checks pass; only the `trust` check may fail.
+    /// A holder keeps what its issuers gave it; whom to trust is the employer's decision.
+    AuthenticOnly,
+}
+
+/// The verifier crate's pipeline with an [`IssuerTrust`] policy.
+#[derive(Debug)]
+pub struct PipelineImport<'a> {
+    /// The verifier.
+    pub verifier: &'a passeport_verifier::Verifier,
+    /// What is asked of the issuer.
+    pub issuer_trust: IssuerTrust,
+}
+
+impl ImportVerifier for PipelineImport<'_> {
+    fn verify_for_import(&self, credential: &str) -> Result<VerifiedForImport, ImportRejected> {
+        use passeport_verifier::report::check;
+        let report = match self.verifier.verify_issued(credential) {
+            Ok(report) => {
+                return match report.verified_claims {
+                    Some(claims) => Ok(VerifiedForImport { claims }),
+                    None => Err(ImportRejected::because(
+                        "the verifier did not hand back the verified claims",
+                    )),
                 }
-                if reasons.is_empty() && report.valid {
-                    reasons.push(
-                        "the verifier did not hand back the verified claims (one credential expected)"
-                            .into(),
-                    );
-                } else if reasons.is_empty() {
-                    reasons.push(report.summary());
+            }
+            Err(report) => report,
+        };
+        let mut reasons = report.errors.clone();
+        let mut only_trust_failed = report.errors.is_empty() && report.credentials.len() == 1;
+        for c in &report.credentials {
+            for failed in c.checks.iter().filter(|check| !check.ok) {
+                if failed.check != check::TRUST {
+                    only_trust_failed = false;
                 }
-                Err(ImportRejected { reasons })
+                reasons.push(format!("{}: {}", failed.check, failed.detail));
             }
         }
+        if self.issuer_trust == IssuerTrust::AuthenticOnly && only_trust_failed {
+            let authentic = report.credentials.first().and_then(|c| {
+                let passed = |name: &str| c.checks.iter().any(|k| k.check == name && k.ok);
+                (passed(check::SIGNATURE) && passed(check::ISSUER_KEY))
+                    .then(|| c.verified_claims.clone())
+                    .flatten()
+            });
+            if let Some(claims) = authentic {
+                return Ok(VerifiedForImport { claims });
+            }
+        }
+        if reasons.is_empty() {
+            reasons.push(if report.valid {
+                "the verifier did not hand back the verified claims (one credential expected)"
+                    .into()
+            } else {
+                report.summary()
+            });
+        }
+        Err(ImportRejected { reasons })
     }
 }
 

@@ -55,7 +55,10 @@ mod wallet;
 
 pub use backup::{write_file_atomic, MAX_BACKUP_BYTES};
 pub use crypto::KdfParams;
-pub use import::{ImportRejected, ImportVerifier, VerifiedForImport, MAX_CREDENTIAL_BYTES};
+pub use import::{
+    ImportRejected, ImportVerifier, IssuerTrust, PipelineImport, VerifiedForImport,
+    MAX_CREDENTIAL_BYTES,
+};
 pub use link::{LinkError, LinkService, PublishedLink};
 pub use present::{
     build_presentation, PresentItem, Presentation, PresentationKind, VP_JWT_TYP, VP_LIFETIME_SECS,

@@ -2,7 +2,7 @@
 
 use crate::backup;
 use crate::crypto::{KdfParams, KeyHeader, SecretBytes};
-use crate::import::{self, ImportVerifier, MAX_CREDENTIAL_BYTES};
+use crate::import::{self, ImportRejected, ImportVerifier, MAX_CREDENTIAL_BYTES};
 use crate::link::{LinkService, PublishedLink};
 use crate::present::{build_presentation, PresentItem, Presentation};
 use crate::records::{
@@ -358,18 +358,16 @@ impl<S: Storage> Wallet<S> {
         }
         let verified = match verifier.verify_for_import(credential) {
             Ok(verified) => verified,
-            Err(rejected) => {
-                let mut batch = Batch::default();
-                self.push_log(
-                    &mut batch,
-                    LogAction::ImportRefused {
-                        reason: rejected.to_string(),
-                    },
-                )?;
-                self.store.commit(batch)?;
-                return Err(WalletError::Rejected(rejected));
-            }
+            Err(rejected) => return Err(self.refuse(rejected)?),
         };
+        if let Some(cnf) = verified.claims.get("cnf").and_then(|c| c.get("jwk")) {
+            let bound = PublicJwk::from_value(cnf).map(|j| j.thumbprint()).ok();
+            if bound.as_deref() != Some(self.holder.public_jwk().thumbprint().as_str()) {
+                return Err(self.refuse(ImportRejected::because(
+                    "holder_binding: the credential is bound (cnf) to another key than this wallet's holder key",
+                ))?);
+            }
+        }
         let trimmed = credential.trim();
         if let Some(existing) = self
             .all::<CredentialRecord>(Collection::Credential)?
@@ -392,6 +390,18 @@ impl<S: Storage> Wallet<S> {
         )?;
         self.store.commit(batch)?;
         Ok(record)
+    }
+
+    fn refuse(&mut self, rejected: ImportRejected) -> Result<WalletError, WalletError> {
+        let mut batch = Batch::default();
+        self.push_log(
+            &mut batch,
+            LogAction::ImportRefused {
+                reason: rejected.to_string(),
+            },
+        )?;
+        self.store.commit(batch)?;
+        Ok(WalletError::Rejected(rejected))
     }
 
     /// The credentials `filter` accepts, oldest first (by `validFrom`, then import time).

@@ -461,3 +461,23 @@ fn cv_contains_each_chosen_record_escaped_and_notes_as_self_declared() {
     let first_segment = diploma.credential.split('.').next().unwrap();
     assert!(html.contains(first_segment));
 }
+
+#[test]
+fn rejects_credential_bound_to_another_holder() {
+    let mut wallet = memory_wallet();
+    let someone_else = memory_wallet();
+    let school = issuer("https://school.example");
+    let credential = school.issue(
+        RecordType::Diploma,
+        sample_subject("lea-moreau", "01-diploma-cap-logistique.subject.json"),
+        &holder_of(&someone_else),
+        Format::VcSdJwt,
+    );
+    let err = wallet
+        .import(&credential, &KeyVerifier(vec![school.public.clone()]))
+        .unwrap_err();
+    assert!(
+        matches!(&err, WalletError::Rejected(r) if r.to_string().contains("another key")),
+        "{err:?}"
+    );
+}
