@@ -175,10 +175,6 @@ fn kb_error(e: &SdJwtError) -> bool {
                 part: JwtPart::KeyBinding,
                 ..
             }
-            | SdJwtError::Json {
-                part: JwtPart::KeyBinding,
-                ..
-            }
     )
 }
 
@@ -239,6 +235,13 @@ fn verify_sd_jwt(
     let issuer = issuer_of(&insecure);
     report.issuer.clone_from(&issuer);
     let is_vc = insecure.contains_key("@context") || format == "vc+sd-jwt";
+    if is_vc && format != "vc+sd-jwt" {
+        report.push(Check::fail(
+            check::FORMAT,
+            format!("a VCDM 2.0 payload secured with SD-JWT must be typed `vc+sd-jwt`, not `{typ}` (explicit typing)"),
+        ));
+        return (report, None);
+    }
 
     // What holder binding this artefact must show.
     let mut binding_note: Option<Check> = None;

@@ -239,6 +239,21 @@ pub fn validate_disclosed_subject(record: RecordType, subject: &Value) -> Result
     if let Some(pointer) = forbidden_field(subject, String::new(), 0) {
         return Err(SchemaError::Forbidden { pointer });
     }
+    // Root-level `unevaluatedProperties` is reported by name here: the schema's own report is
+    // confused by the hidden claims (a failed `anyOf` marks every property unevaluated).
+    let policy = sd_policy(record)?;
+    if let Some(map) = subject.as_object() {
+        if let Some(unknown) = map.keys().find(|k| {
+            policy
+                .subject_mode(&[PathSegment::Key((*k).clone())])
+                .is_none()
+        }) {
+            return Err(SchemaError::Invalid {
+                pointer: format!("/{unknown}"),
+                message: format!("`{unknown}` is not a claim of the {record} schema"),
+            });
+        }
+    }
     let best = validator
         .iter_errors(subject)
         .filter(|e| {
@@ -249,7 +264,7 @@ pub fn validate_disclosed_subject(record: RecordType, subject: &Value) -> Result
                     | Kind::OneOfNotValid { .. }
                     | Kind::MinItems { .. }
                     | Kind::Contains
-            )
+            ) && !(matches!(e.kind(), Kind::UnevaluatedProperties { .. }) && e.instance_path().as_str().is_empty())
         })
         .max_by_key(|e| e.instance_path().as_str().matches('/').count());
     match best {
