@@ -444,3 +444,49 @@ fn vcdm_1_credential_without_data_integrity_context_names_the_proof_type() {
         "{err}"
     );
 }
+
+#[test]
+fn proof_set_verifies_with_the_issuers_proof_and_every_proof_must_hold() {
+    let issuer_key = key(1);
+    let witness_key = key(2);
+    let did = did::key::did_key(issuer_key.public_jwk()).unwrap();
+    let unsigned = credential(did.as_str());
+    let by_issuer = data_integrity::sign(
+        &unsigned,
+        &issuer_key,
+        &options(&issuer_key, Cryptosuite::EddsaRdfc2022),
+    )
+    .unwrap();
+    let by_witness = data_integrity::sign(
+        &unsigned,
+        &witness_key,
+        &options(&witness_key, Cryptosuite::EddsaJcs2022),
+    )
+    .unwrap();
+    let mut set = unsigned.clone();
+    set.insert(
+        "proof".into(),
+        json!([by_witness["proof"], by_issuer["proof"]]),
+    );
+    let verified = verify(&set).unwrap();
+    assert_eq!(verified.controller(), did.as_str());
+    assert_eq!(verified.cryptosuite(), Cryptosuite::EddsaRdfc2022);
+    assert_eq!(verified.document(), &unsigned);
+
+    // A broken witness proof breaks the set.
+    let mut broken = set.clone();
+    broken["proof"][0]["created"] = "2026-01-01T00:00:01Z".into();
+    assert!(matches!(
+        verify(&broken),
+        Err(DataIntegrityError::BadSignature)
+    ));
+
+    // Only the witness: the issuer controls no proof's method.
+    let mut witness_only = unsigned;
+    witness_only.insert("proof".into(), json!([by_witness["proof"]]));
+    let err = verify(&witness_only).unwrap_err();
+    assert!(
+        matches!(err, DataIntegrityError::MethodNotControlledByIssuer { .. }),
+        "{err}"
+    );
+}

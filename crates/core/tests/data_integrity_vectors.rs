@@ -209,33 +209,88 @@ fn w3c_vectors_fail_full_verification_because_issuer_is_not_the_key_controller()
 }
 
 #[test]
-fn proof_set_vector_with_one_proof_verifies_and_sets_are_refused_by_name() {
+fn proof_set_and_chain_vectors_verify() {
     let dir = "vc-di-eddsa/proof-set-chain";
-    let one = object(&format!("{dir}/signedProofSet1.json"));
-    danger::verify_proof_only(
-        &one,
-        &data_integrity::resolve_offline,
-        &clock(),
-        ContextSet::embedded(),
-    )
-    .unwrap();
     for (name, count) in [
+        ("signedProofSet1.json", 1),
         ("signedProofSet2.json", 2),
         ("signedProofChain1.json", 3),
         ("signedProofChain2.json", 4),
     ] {
-        let err = danger::verify_proof_only(
-            &object(&format!("{dir}/{name}")),
+        let doc = object(&format!("{dir}/{name}"));
+        let proofs = match &doc["proof"] {
+            Value::Array(items) => items.len(),
+            _ => 1,
+        };
+        assert_eq!(proofs, count, "{name}");
+        let verified = danger::verify_proof_only(
+            &doc,
             &data_integrity::resolve_offline,
-            &clock(),
+            // The chain's last proofs were created two days after the first.
+            &FixedClock(1_677_281_798 + 7 * 86_400),
             ContextSet::embedded(),
         )
-        .unwrap_err();
-        assert!(
-            matches!(err, DataIntegrityError::ProofSetUnsupported { count: c } if c == count),
-            "{name}: {err}"
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(
+            verified.document(),
+            &object(&format!("{dir}/unsigned.json")),
+            "{name}"
         );
     }
+}
+
+#[test]
+fn rejects_proof_chain_with_a_previous_proof_removed() {
+    // Dropping the proof a chained proof depends on: named as missing, not silently accepted.
+    let dir = "vc-di-eddsa/proof-set-chain";
+    let mut doc = object(&format!("{dir}/signedProofChain2.json"));
+    let proofs = doc["proof"].as_array_mut().unwrap();
+    let chained: Vec<String> = proofs
+        .iter()
+        .filter_map(|p| p.get("previousProof"))
+        .flat_map(|p| match p {
+            Value::String(s) => vec![s.clone()],
+            Value::Array(a) => a.iter().map(|v| v.as_str().unwrap().to_owned()).collect(),
+            _ => vec![],
+        })
+        .collect();
+    let victim = chained
+        .first()
+        .expect("the chain vector has previousProof")
+        .clone();
+    proofs.retain(|p| p["id"] != victim.as_str());
+    let err = danger::verify_proof_only(
+        &doc,
+        &data_integrity::resolve_offline,
+        &clock(),
+        ContextSet::embedded(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            DataIntegrityError::MalformedProof {
+                field: "previousProof",
+                ..
+            }
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn rejects_proof_set_with_one_tampered_proof() {
+    let dir = "vc-di-eddsa/proof-set-chain";
+    let mut doc = object(&format!("{dir}/signedProofSet2.json"));
+    doc["proof"][1]["created"] = "2023-02-24T23:36:39Z".into();
+    let err = danger::verify_proof_only(
+        &doc,
+        &data_integrity::resolve_offline,
+        &clock(),
+        ContextSet::embedded(),
+    )
+    .unwrap_err();
+    assert!(matches!(err, DataIntegrityError::BadSignature), "{err}");
 }
 
 #[test]

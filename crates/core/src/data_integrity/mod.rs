@@ -26,8 +26,11 @@
 //!   listed under `assertionMethod` of the document it fetched, which
 //!   [`crate::did::DidDocument::assertion_key`] does ([`did_resolver_keys`] wires it up).
 //!
-//! Not supported: proof sets and chains (`proof` as an array), other suites (ECDSA, BBS, the
-//! legacy `Ed25519Signature2020`), `proofPurpose` other than `assertionMethod`. [`sign`] does not
+//! Proof sets and chains (`proof` as an array, `previousProof`) verify when every proof does and
+//! one of them is the issuer's (its facts are returned). [`sign`] makes single proofs only.
+//!
+//! Not supported: other suites (ECDSA, BBS, the legacy `Ed25519Signature2020`), `proofPurpose`
+//! other than `assertionMethod`. [`sign`] does not
 //! check that the issuer controls the method (the W3C vectors sign documents whose issuer is not
 //! the key's controller); [`verify`] does.
 //!
@@ -249,18 +252,13 @@ pub enum DataIntegrityError {
         /// What was wrong.
         reason: String,
     },
-    /// [`sign`] was given a document that already has a `proof`.
-    #[error("the document already has a `proof` (proof sets are not supported)")]
+    /// [`sign`] was given a document that already has a `proof` (adding to a proof set is not
+    /// supported by [`sign`]).
+    #[error("the document already has a `proof`")]
     AlreadySigned,
     /// No `proof`.
     #[error("the document has no `proof`")]
     MissingProof,
-    /// `proof` is an array (proof set or chain), which is not supported.
-    #[error("`proof` holds {count} proofs: proof sets and chains are not supported")]
-    ProofSetUnsupported {
-        /// How many.
-        count: usize,
-    },
     /// A proof member is missing or has the wrong shape.
     #[error("proof `{field}`: {reason}")]
     MalformedProof {
@@ -503,6 +501,9 @@ fn resolve_with(resolver: &dyn DidResolver, method: &str) -> Result<PublicKey, D
         .map_err(|e| unresolved(e.to_string()))
 }
 
+/// Most proofs accepted in one proof set or chain.
+pub const MAX_PROOFS: usize = 16;
+
 fn verify_inner(
     document: &Map<String, Value>,
     resolve_key: &dyn Fn(&str) -> Result<PublicKey, DataIntegrityError>,
@@ -511,21 +512,140 @@ fn verify_inner(
     check_issuer: bool,
 ) -> Result<VerifiedDataIntegrity, DataIntegrityError> {
     check_size(document)?;
-    let proof = match document.get("proof") {
+    check_document_context(document)?;
+    let mut unsecured = document.clone();
+    unsecured.remove("proof");
+    let proofs: Vec<&Map<String, Value>> = match document.get("proof") {
         None => return Err(DataIntegrityError::MissingProof),
-        Some(Value::Object(proof)) => proof,
-        Some(Value::Array(proofs)) => {
-            return Err(DataIntegrityError::ProofSetUnsupported {
-                count: proofs.len(),
-            })
-        }
+        Some(Value::Object(proof)) => vec![proof],
+        Some(Value::Array(items)) => proof_set(items)?,
         Some(_) => {
             return Err(DataIntegrityError::MalformedProof {
                 field: "proof",
-                reason: "must be an object".into(),
+                reason: "must be an object or an array of objects".into(),
             })
         }
     };
+    // The issuer must control the method of one of the proofs: checked first (cheap, and the
+    // more telling reason when an attacker signed someone else's credential).
+    let issuer = if check_issuer {
+        let issuer = issuer_id(document).ok_or(DataIntegrityError::MissingIssuer)?;
+        let controlled = proofs.iter().any(|p| {
+            p.get("verificationMethod")
+                .and_then(Value::as_str)
+                .map(method_controller)
+                == Some(issuer)
+        });
+        if !controlled {
+            let method = proofs
+                .first()
+                .and_then(|p| p.get("verificationMethod"))
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            return Err(DataIntegrityError::MethodNotControlledByIssuer {
+                method: method.to_owned(),
+                issuer: issuer.to_owned(),
+            });
+        }
+        Some(issuer)
+    } else {
+        None
+    };
+    // Every proof of a set or chain must verify (Data Integrity §4.5). A chained proof signs the
+    // document together with the proofs its `previousProof` names.
+    let mut verified = Vec::with_capacity(proofs.len());
+    for proof in &proofs {
+        let input = chain_input(&unsecured, proof, &proofs)?;
+        verified.push(verify_one(&input, proof, resolve_key, clock, contexts)?);
+    }
+    let position = issuer
+        .and_then(|issuer| {
+            verified
+                .iter()
+                .position(|facts| method_controller(&facts.verification_method) == issuer)
+        })
+        .unwrap_or(0);
+    if position >= verified.len() {
+        return Err(DataIntegrityError::MissingProof);
+    }
+    let chosen = verified.swap_remove(position);
+    Ok(VerifiedDataIntegrity {
+        document: unsecured,
+        ..chosen
+    })
+}
+
+/// The proofs of a proof set (or chain): 1 to [`MAX_PROOFS`] objects.
+fn proof_set(items: &[Value]) -> Result<Vec<&Map<String, Value>>, DataIntegrityError> {
+    if items.is_empty() {
+        return Err(DataIntegrityError::MissingProof);
+    }
+    if items.len() > MAX_PROOFS {
+        return Err(DataIntegrityError::MalformedProof {
+            field: "proof",
+            reason: format!(
+                "{} proofs, more than the {MAX_PROOFS} accepted",
+                items.len()
+            ),
+        });
+    }
+    items
+        .iter()
+        .map(|item| {
+            item.as_object()
+                .ok_or_else(|| DataIntegrityError::MalformedProof {
+                    field: "proof",
+                    reason: "each proof of a set must be an object".into(),
+                })
+        })
+        .collect()
+}
+
+/// The document a proof signed: without proofs, or with the ones its `previousProof` names.
+fn chain_input(
+    unsecured: &Map<String, Value>,
+    proof: &Map<String, Value>,
+    all: &[&Map<String, Value>],
+) -> Result<Map<String, Value>, DataIntegrityError> {
+    let previous: Vec<&str> = match proof.get("previousProof") {
+        None => return Ok(unsecured.clone()),
+        Some(Value::String(id)) => vec![id.as_str()],
+        Some(Value::Array(ids)) => ids.iter().filter_map(Value::as_str).collect(),
+        Some(_) => {
+            return Err(DataIntegrityError::MalformedProof {
+                field: "previousProof",
+                reason: "must be a proof id or an array of them".into(),
+            })
+        }
+    };
+    let mut matching = Vec::with_capacity(previous.len());
+    for id in previous {
+        let found = all
+            .iter()
+            .find(|p| p.get("id").and_then(Value::as_str) == Some(id))
+            .ok_or_else(|| DataIntegrityError::MalformedProof {
+                field: "previousProof",
+                reason: format!("no proof with id {id} in the document"),
+            })?;
+        matching.push(Value::Object((*found).clone()));
+    }
+    let mut input = unsecured.clone();
+    let proofs = match matching.len() {
+        1 => matching.pop().unwrap_or(Value::Null),
+        _ => Value::Array(matching),
+    };
+    input.insert("proof".into(), proofs);
+    Ok(input)
+}
+
+/// Checks one proof over `input` (the document as that proof signed it).
+fn verify_one(
+    input: &Map<String, Value>,
+    proof: &Map<String, Value>,
+    resolve_key: &dyn Fn(&str) -> Result<PublicKey, DataIntegrityError>,
+    clock: &dyn Clock,
+    contexts: &ContextSet,
+) -> Result<VerifiedDataIntegrity, DataIntegrityError> {
     let proof_type = proof_str(proof, "type")?;
     if proof_type != PROOF_TYPE {
         return Err(DataIntegrityError::UnsupportedProofType {
@@ -558,23 +678,13 @@ fn verify_inner(
             });
         }
     }
-    check_document_context(document)?;
     if let Some(proof_context) = proof.get("@context") {
-        if document.get("@context") != Some(proof_context) {
+        if input.get("@context") != Some(proof_context) {
             return Err(DataIntegrityError::ProofContextMismatch {
                 reason: format!(
                     "proof has {proof_context}, document has {}",
-                    document.get("@context").unwrap_or(&Value::Null)
+                    input.get("@context").unwrap_or(&Value::Null)
                 ),
-            });
-        }
-    }
-    if check_issuer {
-        let issuer = issuer_id(document).ok_or(DataIntegrityError::MissingIssuer)?;
-        if method_controller(method) != issuer {
-            return Err(DataIntegrityError::MethodNotControlledByIssuer {
-                method: method.to_owned(),
-                issuer: issuer.to_owned(),
             });
         }
     }
@@ -584,17 +694,14 @@ fn verify_inner(
             method: method.to_owned(),
         });
     }
-
-    let mut unsecured = document.clone();
-    unsecured.remove("proof");
     let mut config = proof.clone();
     config.remove("proofValue");
-    let data = hash_data(cryptosuite, &unsecured, &config, contexts)?;
+    let data = hash_data(cryptosuite, input, &config, contexts)?;
     if !key.verify(&data, &signature) {
         return Err(DataIntegrityError::BadSignature);
     }
     Ok(VerifiedDataIntegrity {
-        document: unsecured,
+        document: Map::new(),
         cryptosuite,
         verification_method: method.to_owned(),
         created: created.map(|(_, t)| t),
