@@ -12,6 +12,7 @@
 //! - [`schema`]: JSON Schema validation of record subjects and their selective-disclosure policy.
 //! - [`json`]: strict JSON parsing (duplicate keys and excessive nesting rejected).
 //! - [`sd_jwt`]: SD-JWT (RFC 9901) issuance, holder selection, key binding and verification.
+//! - [`status`]: W3C Bitstring Status List and IETF Token Status List encoding and decoding.
 //! - [`clock`]: time as a trait, so verification "as of" any date is free.
 //!
 //! ## Example

@@ -41,7 +41,7 @@ pub use error::ApiError;
 pub use state::{AppState, StartError};
 
 use axum::extract::DefaultBodyLimit;
-use axum::http::{Request, StatusCode};
+use axum::http::Request;
 use axum::{Extension, Router};
 use std::future::Future;
 use std::net::SocketAddr;
@@ -49,12 +49,11 @@ use std::sync::Arc;
 use std::time::Duration;
 use tower::limit::GlobalConcurrencyLimitLayer;
 use tower::ServiceBuilder;
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 /// Largest request body (except batches: [`routes::credentials::MAX_BATCH_BODY`]).
 pub const MAX_BODY: usize = 1024 * 1024;
-/// Longest a request may take.
+/// Longest a request may take (batches: [`routes::credentials::BATCH_TIMEOUT`]).
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 /// Most requests served at once.
 pub const MAX_IN_FLIGHT: usize = 512;
@@ -83,10 +82,6 @@ pub fn app(state: Arc<AppState>) -> Router {
                         tracing::info_span!("http", method = %req.method(), path = %req.uri().path())
                     }),
                 )
-                .layer(TimeoutLayer::with_status_code(
-                    StatusCode::REQUEST_TIMEOUT,
-                    REQUEST_TIMEOUT,
-                ))
                 .layer(GlobalConcurrencyLimitLayer::new(MAX_IN_FLIGHT)),
         )
         .with_state(state)

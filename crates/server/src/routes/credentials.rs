@@ -27,6 +27,10 @@ use utoipa_axum::routes;
 pub const LIST_SIZE: u64 = passeport_core::status::bitstring::DEFAULT_LIST_LEN;
 /// Largest batch body.
 pub const MAX_BATCH_BODY: usize = 32 * 1024 * 1024;
+/// Longest a batch request may take.
+pub const BATCH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(600);
+/// Batch items signed at once.
+const BATCH_PARALLELISM: usize = 4;
 /// Most items in one batch.
 pub const MAX_BATCH_ITEMS: usize = 10_000;
 /// Longest `Idempotency-Key`.
@@ -39,10 +43,12 @@ pub fn router() -> OpenApiRouter<Arc<AppState>> {
         .routes(routes!(revoke))
         .routes(routes!(suspend))
         .routes(routes!(reinstate))
+        .layer(super::timeout(crate::REQUEST_TIMEOUT))
         .merge(
             OpenApiRouter::new()
                 .routes(routes!(issue_batch))
-                .layer(DefaultBodyLimit::max(MAX_BATCH_BODY)),
+                .layer(DefaultBodyLimit::max(MAX_BATCH_BODY))
+                .layer(super::timeout(BATCH_TIMEOUT)),
         )
 }
 
@@ -383,6 +389,12 @@ pub struct BatchBody {
     pub results: Vec<BatchItem>,
 }
 
+/// A batch item being issued, or refused before issuing.
+enum Pending {
+    Task(tokio::task::JoinHandle<Result<Value, ApiError>>),
+    Failed(ApiError),
+}
+
 /// One batch item: its number and its parsed JSON (or why it is not JSON).
 type BatchInput = (usize, Result<Value, ApiError>);
 
@@ -440,11 +452,34 @@ async fn issue_batch(
     let items = batch_items(&headers, &body)?;
     let mut results = Vec::with_capacity(items.len());
     let (mut issued, mut failed) = (0, 0);
-    for (n, value) in items {
-        let outcome = match value.and_then(|v| parse_item(&v, &auth)) {
-            Ok(item) => issue_one(&state, &auth.org, item, None).await,
-            Err(e) => Err(e),
-        };
+    let mut outcomes = Vec::with_capacity(items.len());
+    let mut items = items.into_iter().peekable();
+    while items.peek().is_some() {
+        // A few items at a time: signing runs in parallel, storage serialises its writes.
+        let mut running = Vec::with_capacity(BATCH_PARALLELISM);
+        for (n, value) in items.by_ref().take(BATCH_PARALLELISM) {
+            match value.and_then(|v| parse_item(&v, &auth)) {
+                Ok(item) => {
+                    let state = state.clone();
+                    let org = auth.org.clone();
+                    let task =
+                        tokio::spawn(async move { issue_one(&state, &org, item, None).await });
+                    running.push((n, Pending::Task(task)));
+                }
+                Err(e) => running.push((n, Pending::Failed(e))),
+            }
+        }
+        for (n, pending) in running {
+            let outcome = match pending {
+                Pending::Task(task) => task
+                    .await
+                    .unwrap_or_else(|e| Err(ApiError::Internal(e.to_string()))),
+                Pending::Failed(e) => Err(e),
+            };
+            outcomes.push((n, outcome));
+        }
+    }
+    for (n, outcome) in outcomes {
         match outcome {
             Ok(mut body) => {
                 issued += 1;
