@@ -336,6 +336,7 @@ fn verify_sd_jwt(
         }
     };
     let claims = verified.claims().clone();
+    report.verified_claims = Some(claims.clone());
     report.push(Check::pass(
         check::FORMAT,
         format!(
@@ -486,6 +487,7 @@ fn verify_vc_jwt_inner(
         return (report, None);
     };
     let claims = verified.claims().unwrap_or_default();
+    report.verified_claims = Some(claims.clone());
     report.push(Check::pass(
         check::FORMAT,
         "VCDM 2.0 credential secured as vc+jwt",

@@ -701,3 +701,25 @@ fn issuer_key_given_as_jwk_from_another_library() {
     trust.add_direct_key(key);
     assert_eq!(trust.direct_keys().len(), 1);
 }
+
+#[test]
+fn verify_issued_hands_back_every_verified_claim() {
+    let s = setup();
+    let verifier = Verifier::new(direct(&s.public), Arc::new(StaticResolver::new()));
+    for format in Format::ALL {
+        let issued = s
+            .issuer
+            .issue(&IssueRequest::new(RecordType::Diploma, diploma()), format)
+            .unwrap();
+        let report = verifier
+            .verify_issued(&issued.credential)
+            .unwrap_or_else(|r| panic!("{format}: {}", r.summary()));
+        let claims = report.verified_claims.unwrap();
+        let subject = claims
+            .get("credentialSubject")
+            .cloned()
+            .unwrap_or_else(|| Value::Object(claims.clone()));
+        assert_eq!(subject["awardingDate"], "2021-07-06T00:00:00Z", "{format}");
+    }
+    assert!(verifier.verify_issued("garbage").is_err());
+}
