@@ -751,3 +751,24 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn rejects_issuing_a_second_cnf_over_the_callers_one() {
+    // A `cnf` smuggled into the claims must not sit beside (or replace) the holder key.
+    let f = Fixture::new();
+    let err = sd_jwt::issue(
+        &f.issuer,
+        &JwsHeaderParams::typed("dc+sd-jwt"),
+        json!({"cnf": {"jwk": {"kty": "OKP"}}})
+            .as_object()
+            .unwrap()
+            .clone(),
+        &|_| false,
+        &IssueOptions {
+            decoys_per_object: 0,
+            holder_key: Some(f.holder.public_jwk().clone()),
+        },
+    )
+    .unwrap_err();
+    assert_eq!(err, SdJwtError::CnfAlreadyPresent);
+}

@@ -80,9 +80,7 @@ pub fn issue(
     let mut payload = encoder.object(claims, &ClaimPath::root(), 0)?;
     if let Some(holder) = &options.holder_key {
         if payload.contains_key("cnf") {
-            return Err(SdJwtError::Issue(
-                "the claims already have `cnf` and a holder key was given".into(),
-            ));
+            return Err(SdJwtError::CnfAlreadyPresent);
         }
         let mut cnf = Map::new();
         cnf.insert("jwk".into(), holder.bare().to_value());

@@ -68,7 +68,6 @@ pub use self::present::UnverifiedSdJwt;
 pub use self::verify::{KbExpectation, SdJwtVerifyOptions, VerifiedSdJwt};
 
 use crate::jose::JoseError;
-use crate::json::JsonError;
 use std::fmt;
 
 /// The only `_sd_alg` we produce and accept (also the default when `_sd_alg` is absent).
@@ -293,15 +292,6 @@ pub enum SdJwtError {
         #[source]
         source: JoseError,
     },
-    /// A JWT payload is not a strict JSON object.
-    #[error("{part} payload: {source}")]
-    Json {
-        /// Which JWT.
-        part: JwtPart,
-        /// What was wrong.
-        #[source]
-        source: JsonError,
-    },
     /// A time claim (`exp`, `nbf`, `iat`) that is not a number.
     #[error("{part}: `{claim}` must be a NumericDate (number of seconds)")]
     BadTimeClaim {
@@ -388,6 +378,9 @@ pub enum SdJwtError {
         /// The pointer.
         pointer: String,
     },
+    /// Issuance with a holder key, but the claims already have a `cnf`.
+    #[error("cannot issue: the claims already have `cnf` and a holder key was given")]
+    CnfAlreadyPresent,
     /// A payload handed to the issuer that cannot be turned into an SD-JWT.
     #[error("cannot issue: {0}")]
     Issue(String),
