@@ -45,5 +45,5 @@ pub mod json;
 pub mod keys;
 pub mod model;
 pub mod schema;
-pub mod status;
 pub mod sd_jwt;
+pub mod status;
