@@ -24,16 +24,14 @@ use std::sync::{Arc, Mutex};
 /// applied under one lock, so it is all-or-nothing for readers.
 #[derive(Clone, Default)]
 struct AppDatabase {
-    inner: Arc<Mutex<(Option<Vec<u8>>, BTreeMap<(String, String), Vec<u8>>)>>,
+    inner: Arc<Mutex<Tables>>,
 }
 
+/// The header row and the records table.
+type Tables = (Option<Vec<u8>>, BTreeMap<(String, String), Vec<u8>>);
+
 impl AppDatabase {
-    fn lock(
-        &self,
-    ) -> Result<
-        std::sync::MutexGuard<'_, (Option<Vec<u8>>, BTreeMap<(String, String), Vec<u8>>)>,
-        StorageError,
-    > {
+    fn lock(&self) -> Result<std::sync::MutexGuard<'_, Tables>, StorageError> {
         self.inner
             .lock()
             .map_err(|_| StorageError::Backend("app database lock poisoned".into()))

@@ -1,4 +1,10 @@
 //! The holder's operations: import refusals, presentations, links, the CV, notes.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 

@@ -1,5 +1,11 @@
 //! The encrypted store: round trips, nothing in clear, wrong passphrase, crash safety,
 //! backups.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 

@@ -658,7 +658,7 @@ fn import_verifier(trust: &ImportTrust) -> anyhow::Result<(Verifier, IssuerTrust
     };
     let cache = std::env::var_os("XDG_CACHE_HOME")
         .map(PathBuf::from)
-        .or_else(|| dirs::cache_dir())
+        .or_else(dirs::cache_dir)
         .unwrap_or_else(std::env::temp_dir)
         .join("passeport")
         .join("fetched");
@@ -776,9 +776,10 @@ impl LinkService for HttpLinkService {
         presentation: &str,
         expires_in_secs: Option<u64>,
     ) -> Result<PublishedLink, LinkError> {
-        let mut body = serde_json::json!({ "presentation": presentation });
+        let mut body = serde_json::Map::new();
+        body.insert("presentation".into(), presentation.into());
         if let Some(secs) = expires_in_secs {
-            body["expiresIn"] = secs.into();
+            body.insert("expiresIn".into(), secs.into());
         }
         let url = format!("{}/v1/presentations", self.base);
         let (status, text) = self
