@@ -59,22 +59,31 @@ pub async fn create_api_key(
     org: &str,
     types: &[RecordType],
 ) -> Result<Zeroizing<String>, AdminError> {
-    create_api_key_with(data_dir, org, types, None).await
+    create_api_key_with(
+        data_dir,
+        org,
+        types,
+        None,
+        crate::config::passphrase_from_env(),
+    )
+    .await
 }
 
 /// As [`create_api_key`], choosing the key algorithm of a new organisation (`None`: Ed25519,
-/// or whatever the existing organisation has).
+/// or whatever the existing organisation has) and the passphrase protecting its key file
+/// (`None`: a plain mode-0600 file).
 pub async fn create_api_key_with(
     data_dir: &Path,
     org: &str,
     types: &[RecordType],
     alg: Option<KeyAlgorithm>,
+    key_passphrase: Option<Zeroizing<String>>,
 ) -> Result<Zeroizing<String>, AdminError> {
     if !valid_org(org) {
         return Err(AdminError::BadOrg(org.to_owned()));
     }
     let store = open_sqlite(data_dir).await?;
-    let keys = KeyStore::open(data_dir, crate::config::passphrase_from_env())?;
+    let keys = KeyStore::open(data_dir, key_passphrase)?;
     let now = passeport_core::clock::Clock::now(&passeport_core::clock::SystemClock);
     match store.org(org).await? {
         Some(existing) => {

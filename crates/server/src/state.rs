@@ -120,6 +120,10 @@ impl AppState {
         let keys = KeyStore::open(&config.data_dir, config.key_passphrase.clone())?;
         let mut state = Self::with_store(store.clone(), keys, config, public_url)?;
         state.sqlite = Some(store);
+        // Fail at start, not at the first request, when a key cannot be read (wrong passphrase).
+        for org in state.store.orgs().await? {
+            state.keys.load(&org.id)?;
+        }
         Ok(state)
     }
 

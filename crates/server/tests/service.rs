@@ -1,5 +1,10 @@
 //! End to end: the real service on a free port, driven with reqwest.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use passeport_core::did::DidDocument;
 use passeport_core::jose::{JwsPolicy, UnverifiedJws};
@@ -874,7 +879,7 @@ async fn did_documents_and_metadata_are_served() {
     assert_eq!(meta["jwks"]["keys"][0]["x"], key.jwk().x.as_str());
 
     // A P-256 organisation.
-    admin::create_api_key_with(&f.data, "p-org", &[], Some(KeyAlgorithm::P256))
+    admin::create_api_key_with(&f.data, "p-org", &[], Some(KeyAlgorithm::P256), None)
         .await
         .unwrap();
     let doc = f
@@ -936,4 +941,47 @@ async fn did_documents_and_metadata_are_served() {
         StatusCode::NOT_FOUND
     );
     f.server.stop().await;
+}
+
+#[tokio::test]
+async fn encrypted_org_keys_need_the_passphrase() {
+    let data = temp_data("sealed");
+    let pass = || Some(zeroize::Zeroizing::new("correct horse battery".to_owned()));
+    let token = admin::create_api_key_with(&data, "acme", &[], None, pass())
+        .await
+        .unwrap()
+        .to_string();
+    assert!(data.join("keys/acme.jwk.enc").exists());
+    assert!(!data.join("keys/acme.jwk").exists(), "no key in clear");
+    let http = reqwest::Client::new();
+    let body =
+        json!({"type": "Diploma", "subject": subject(RecordType::Diploma), "format": "vc+jwt"});
+
+    for wrong in [Some(zeroize::Zeroizing::new("wrong".to_owned())), None] {
+        let mut config = Config::new("127.0.0.1:0".parse().unwrap(), &data);
+        config.key_passphrase = wrong;
+        let refused = Server::bind(config).await;
+        assert!(
+            matches!(refused, Err(passeport_server::StartError::Keys(_))),
+            "the service refuses to start without the right passphrase"
+        );
+    }
+    let mut config = Config::new("127.0.0.1:0".parse().unwrap(), &data);
+    config.key_passphrase = pass();
+    let server = Server::bind(config).await.unwrap();
+    let url = format!("{}/v1/credentials", server.public_url());
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let handle = tokio::spawn(server.run(async move {
+        let _ = rx.await;
+    }));
+    let r = http
+        .post(url)
+        .bearer_auth(&token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    tx.send(()).unwrap();
+    handle.await.unwrap().unwrap();
 }

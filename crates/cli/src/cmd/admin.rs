@@ -51,6 +51,7 @@ pub fn run(command: AdminCommand) -> anyhow::Result<ExitCode> {
                 &args.org,
                 &args.types,
                 args.alg,
+                passeport_server::config::passphrase_from_env(),
             ))?;
             println!("{}", token.as_str());
             eprintln!(

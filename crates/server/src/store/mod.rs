@@ -167,6 +167,8 @@ pub struct CredentialRecord {
 pub trait OrgStore: Send + Sync {
     /// The organisation, if known.
     async fn org(&self, id: &str) -> Result<Option<OrgRecord>, StoreError>;
+    /// Every organisation.
+    async fn orgs(&self) -> Result<Vec<OrgRecord>, StoreError>;
     /// Adds an organisation (no-op when it exists).
     async fn insert_org(&self, org: &OrgRecord) -> Result<(), StoreError>;
     /// Stores an API key.

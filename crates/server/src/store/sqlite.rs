@@ -230,6 +230,21 @@ impl OrgStore for SqliteStore {
         }))
     }
 
+    async fn orgs(&self) -> Result<Vec<OrgRecord>, StoreError> {
+        let rows: Vec<(String, String, i64)> =
+            sqlx::query_as("SELECT id, key_alg, created_at FROM orgs ORDER BY id")
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, key_alg, created_at)| OrgRecord {
+                id,
+                key_alg,
+                created_at,
+            })
+            .collect())
+    }
+
     async fn insert_org(&self, org: &OrgRecord) -> Result<(), StoreError> {
         let _guard = self.write.lock().await;
         sqlx::query("INSERT OR IGNORE INTO orgs (id, key_alg, created_at) VALUES (?, ?, ?)")
