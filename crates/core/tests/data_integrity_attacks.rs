@@ -490,3 +490,27 @@ fn proof_set_verifies_with_the_issuers_proof_and_every_proof_must_hold() {
         "{err}"
     );
 }
+
+#[test]
+fn relative_ids_are_not_left_unsigned() {
+    // JSON-LD to RDF drops triples whose subject or object is a relative IRI: such an id must
+    // either be refused or be signed, never ride along.
+    let key = key(1);
+    let did = did::key::did_key(key.public_jwk()).unwrap();
+    let mut unsigned = credential(did.as_str());
+    unsigned["credentialSubject"]["id"] = "alice".into();
+    for suite in SUITES {
+        let err = data_integrity::sign(&unsigned, &key, &options(&key, suite)).unwrap_err();
+        assert!(
+            matches!(&err, DataIntegrityError::RelativeIri { id } if id == "alice"),
+            "{suite}: {err}"
+        );
+        // Verifying a credential whose id was made relative after signing fails the same way.
+        let mut doc = signed(suite);
+        doc["credentialSubject"]["id"] = "mallory".into();
+        assert!(matches!(
+            verify(&doc),
+            Err(DataIntegrityError::RelativeIri { .. })
+        ));
+    }
+}

@@ -10,7 +10,8 @@
 //! - JSON-LD in **safe mode**, offline: contexts come only from a [`ContextSet`] (never fetched;
 //!   an unknown URL is [`DataIntegrityError::UnknownContext`]), and a term that no context defines
 //!   is [`DataIntegrityError::UndefinedTerm`], whether JSON-LD would drop it or VCDM 2.0's
-//!   issuer-dependent `@vocab` would catch it. So nothing rides along unsigned. This runs for both
+//!   issuer-dependent `@vocab` would catch it; a relative IRI as an id is
+//!   [`DataIntegrityError::RelativeIri`]. So nothing rides along unsigned. This runs for both
 //!   suites (for `eddsa-jcs-2022` the signature covers the JSON, the check keeps its meaning fixed).
 //! - The first `@context` is VCDM 2.0 (`https://www.w3.org/ns/credentials/v2`) or VCDM 1.1.
 //! - The proof: `type` `DataIntegrityProof`, a supported `cryptosuite`, `proofPurpose`
@@ -225,6 +226,13 @@ pub enum DataIntegrityError {
     UndefinedTerm {
         /// The term.
         term: String,
+    },
+    /// An `id` (or IRI-valued property) that is a relative reference: JSON-LD to RDF would drop
+    /// it, so it would not be signed.
+    #[error("`{id}` is not an absolute IRI (it would not be signed)")]
+    RelativeIri {
+        /// The value.
+        id: String,
     },
     /// JSON-LD processing failed for another reason (invalid context, protected term redefined…).
     #[error("JSON-LD processing failed: {reason}")]

@@ -4,7 +4,9 @@
 use super::contexts::{ContextSet, RecordingLoader};
 use super::DataIntegrityError;
 use ssi_json_ld::json_ld::rdf_types;
-use ssi_json_ld::json_ld::{self, expansion, ExpandError, JsonLdProcessor, RemoteDocument};
+use ssi_json_ld::json_ld::{
+    self, expansion, ExpandError, JsonLdProcessor, RdfQuads, RemoteDocument,
+};
 use ssi_json_ld::syntax::Value as JsonLdValue;
 use ssi_rdf::{urdna2015, LexicalQuad};
 
@@ -28,20 +30,20 @@ pub(crate) fn canonical_nquads(
     let loader = contexts.loader();
     let remote = RemoteDocument::new(None, None, value);
     let options = safe_options(expansion::Action::Reject);
+    let mut expanded =
+        futures_executor::block_on(remote.expand_full(&mut (), &loader, options, ()))
+            .map_err(|e| expansion_error(e, loader.missing(), || invalid_type(&remote, &loader)))?;
+    // JSON-LD to RDF drops statements about a relative IRI: refuse them (safe mode).
+    if let Some(id) = relative_id(&expanded) {
+        return Err(DataIntegrityError::RelativeIri { id });
+    }
     // The JSON-LD crate's own Deserialize-JSON-LD-to-RDF (lists included), not `linked-data`'s
     // conversion, which drops the members of `@list` values (they would ride along unsigned).
-    let mut to_rdf = futures_executor::block_on(remote.to_rdf_full(
-        (),
-        rdf_types::generator::Blank::new(),
-        &loader,
-        options,
-        (),
-    ))
-    .map_err(|json_ld::ToRdfError::Expand(e)| {
-        expansion_error(e, loader.missing(), || invalid_type(&remote, &loader))
-    })?;
-    let quads: Vec<LexicalQuad> = to_rdf
-        .cloned_quads()
+    let mut generator = rdf_types::generator::Blank::new();
+    expanded.relabel_and_canonicalize_with(&mut (), &mut generator);
+    let quads: Vec<LexicalQuad> = expanded
+        .rdf_quads_full(&mut (), &mut generator, None, false)
+        .cloned()
         .filter_map(|rdf_types::Quad(s, p, o, g)| match p {
             rdf_types::Id::Iri(p) => Some(rdf_types::Quad(s, p, o, g)),
             // Generalized RDF (blank-node predicates) is off; none are produced.
@@ -115,6 +117,26 @@ fn invalid_type(remote: &RemoteDocument, loader: &RecordingLoader<'_>) -> Option
             json_ld::Id::Invalid(name) => Some(name.clone()),
             json_ld::Id::Valid(_) => None,
         })
+    };
+    let found = expanded.traverse().find_map(|fragment| match fragment {
+        FragmentRef::Node(node) => invalid(node),
+        FragmentRef::IndexedNode(node) => invalid(node.inner()),
+        FragmentRef::Object(json_ld::Object::Node(node)) => invalid(node),
+        FragmentRef::IndexedObject(object) => match object.inner() {
+            json_ld::Object::Node(node) => invalid(node),
+            _ => None,
+        },
+        _ => None,
+    });
+    found
+}
+
+/// The first node id that is not an absolute IRI or a blank node (a relative reference).
+fn relative_id(expanded: &json_ld::ExpandedDocument) -> Option<String> {
+    use json_ld::object::FragmentRef;
+    let invalid = |node: &json_ld::Node| match &node.id {
+        Some(json_ld::Id::Invalid(id)) => Some(id.clone()),
+        _ => None,
     };
     let found = expanded.traverse().find_map(|fragment| match fragment {
         FragmentRef::Node(node) => invalid(node),
