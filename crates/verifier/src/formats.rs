@@ -626,6 +626,15 @@ fn verify_di(
     report
 }
 
+/// The holder key of a Data Integrity credential: its subject's `id`, when that is a did:jwk or
+/// did:key (the credential is bound to whoever controls that DID).
+fn subject_did_key(credential: &Map<String, Value>) -> Option<PublicJwk> {
+    let id = credential.get("credentialSubject")?.get("id")?.as_str()?;
+    let did = Did::parse(id).ok()?;
+    let doc = passeport_core::did::resolve_offline(&did).ok()?;
+    doc.authentication_keys().first().map(|k| k.jwk().bare())
+}
+
 /// An `EnvelopedVerifiableCredential`'s media type and content.
 fn envelope(entry: &Value) -> Result<(String, String), String> {
     let id = entry
@@ -674,7 +683,11 @@ fn verify_vp_jwt(v: &Verifier, text: &str, expect: &Expectation) -> Report {
     for entry in &entries {
         let (report, cnf) = if entry.get("proof").is_some() {
             match entry.as_object() {
-                Some(doc) => (verify_di(v, doc, expect, Context::InPresentation), None),
+                Some(doc) => {
+                    let report = verify_di(v, doc, expect, Context::InPresentation);
+                    let holder = report.verified_claims.as_ref().and_then(subject_did_key);
+                    (report, holder)
+                }
                 None => continue,
             }
         } else {
@@ -710,7 +723,13 @@ fn verify_vp_jwt(v: &Verifier, text: &str, expect: &Expectation) -> Report {
     }
     for (report, cnf) in reports.iter_mut().zip(&cnfs) {
         let check = match (&binding, cnf) {
-            (Ok(detail), Some(_)) => Check::pass(check::HOLDER_BINDING, detail.clone()),
+            (Ok((detail, holder)), Some(cnf)) if cnf.thumbprint() == *holder => {
+                Check::pass(check::HOLDER_BINDING, detail.clone())
+            }
+            (Ok(_), Some(_)) => Check::fail(
+                check::HOLDER_BINDING,
+                "the credential is bound to another key than the one that signed the presentation: not the presenter's",
+            ),
             (Ok(_), None) => Check::fail(check::HOLDER_BINDING, "the credential is not bound to a holder key (no cnf): anyone holding a copy could present it"),
             (Err(e), _) => Check::fail(check::HOLDER_BINDING, e.clone()),
         };
@@ -726,20 +745,33 @@ fn vp_binding(
     vp: &Map<String, Value>,
     cnfs: &[Option<PublicJwk>],
     expect: &Expectation,
-) -> Result<String, String> {
+) -> Result<(String, String), String> {
     let mut thumbs: Vec<(String, &PublicJwk)> =
         cnfs.iter().flatten().map(|j| (j.thumbprint(), j)).collect();
     thumbs.sort_by(|a, b| a.0.cmp(&b.0));
     thumbs.dedup_by(|a, b| a.0 == b.0);
-    let holder = match thumbs.as_slice() {
-        [(_, jwk)] => PublicKey::from_jwk(jwk).map_err(|e| format!("holder key: {e}"))?,
-        [] => return Err("no credential names a holder key (cnf), so the presentation's signer cannot be tied to them".into()),
-        _ => return Err("the credentials are bound to different holder keys: they cannot come from one holder".into()),
-    };
+    if thumbs.is_empty() {
+        return Err("no credential names a holder key (cnf), so the presentation's signer cannot be tied to them".into());
+    }
     let jws = UnverifiedJws::parse(text).map_err(|e| e.to_string())?;
-    let verified = jws
-        .verify(&holder, &JwsPolicy::typed(&["vp+jwt"]))
-        .map_err(|e| format!("presentation signature by the holder key (cnf): {e}"))?;
+    let policy = JwsPolicy::typed(&["vp+jwt"]);
+    let mut last = String::from("signature does not verify");
+    let mut found = None;
+    for (thumb, jwk) in &thumbs {
+        let holder = PublicKey::from_jwk(jwk).map_err(|e| format!("holder key: {e}"))?;
+        match jws.clone().verify(&holder, &policy) {
+            Ok(verified) => {
+                found = Some((thumb.clone(), verified));
+                break;
+            }
+            Err(e) => last = e.to_string(),
+        }
+    }
+    let Some((holder_thumb, verified)) = found else {
+        return Err(format!(
+            "presentation signature by the credentials' holder key (cnf): {last}"
+        ));
+    };
     let claims = verified.claims().map_err(|e| e.to_string())?;
     let _ = vp;
     let auds: Vec<String> = match claims.get("aud") {
@@ -784,7 +816,13 @@ fn vp_binding(
             return Err("presentation has expired".into());
         }
     }
-    Ok(format!("presentation signed by the holder's key (cnf) for {want_aud}, with the expected nonce, issued at {}", passeport_core::clock::format_rfc3339(iat)))
+    Ok((
+        format!(
+            "presentation signed by the holder's key (cnf) for {want_aud}, with the expected nonce, issued at {}",
+            passeport_core::clock::format_rfc3339(iat)
+        ),
+        holder_thumb,
+    ))
 }
 
 #[allow(dead_code)]
