@@ -72,6 +72,8 @@ pub fn app(state: Arc<AppState>) -> Router {
             .into(),
     );
     router
+        .fallback(|| async { ApiError::NotFound("this route".into()) })
+        .layer(axum::middleware::map_response(problem_for_plain_errors))
         .layer(Extension(doc))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(
@@ -79,12 +81,54 @@ pub fn app(state: Arc<AppState>) -> Router {
                 .layer(
                     TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
                         // The path only: no query string, no headers (tokens), no bodies.
-                        tracing::info_span!("http", method = %req.method(), path = %req.uri().path())
+                        tracing::info_span!(
+                            "http",
+                            method = %req.method(),
+                            path = %req.uri().path(),
+                            org = tracing::field::Empty,
+                        )
                     }),
                 )
                 .layer(GlobalConcurrencyLimitLayer::new(MAX_IN_FLIGHT)),
         )
         .with_state(state)
+}
+
+/// Rewrites the plain-text errors of the framework layers (413 body too large, 408 timeout,
+/// 405 method) as RFC 9457 problems, so every error has one shape.
+async fn problem_for_plain_errors(response: axum::response::Response) -> axum::response::Response {
+    use axum::http::StatusCode;
+    use axum::response::IntoResponse;
+    let status = response.status();
+    let is_problem = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes() == error::PROBLEM_JSON.as_bytes());
+    if is_problem || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let detail = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => "the request body is too large",
+        StatusCode::REQUEST_TIMEOUT => "the request took too long",
+        StatusCode::METHOD_NOT_ALLOWED => "this method is not allowed on this route",
+        _ => "the request failed",
+    };
+    let problem = serde_json::json!({
+        "type": "about:blank",
+        "title": status.canonical_reason().unwrap_or("Error"),
+        "status": status.as_u16(),
+        "detail": detail,
+    });
+    let mut out = (status, problem.to_string()).into_response();
+    out.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static(error::PROBLEM_JSON),
+    );
+    if let Some(allow) = response.headers().get(axum::http::header::ALLOW) {
+        out.headers_mut()
+            .insert(axum::http::header::ALLOW, allow.clone());
+    }
+    out
 }
 
 /// A bound, not yet running service.

@@ -357,7 +357,7 @@ async fn input_errors_name_the_field() {
 }
 
 #[tokio::test]
-async fn rejects_oversized_body() {
+async fn framework_errors_are_problems_too() {
     let f = Fixture::new("size").await;
     let mut subject = subject(RecordType::Diploma);
     subject["padding"] = json!("x".repeat(2 * 1024 * 1024));
@@ -365,6 +365,13 @@ async fn rejects_oversized_body() {
         .issue(&json!({"type": "Diploma", "subject": subject}))
         .await;
     assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    let r = f.http.get(f.url("/no/such/route")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    let r = f.http.delete(f.url("/health")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
     f.server.stop().await;
 }
 
