@@ -407,3 +407,36 @@ fn open_badges_vector_every_step_matches_and_verifies() {
     assert_eq!(verified.controller(), "https://example.edu/issuers/565049");
     assert_eq!(verified.document(), &unsigned);
 }
+
+#[test]
+fn bitstring_status_list_examples_sign_and_verify() {
+    // The v2 context defines the Bitstring Status List terms (entries and list credentials).
+    let key = SecretKey::Ed25519(Ed25519SecretKey::from_seed(&[5; 32]));
+    let did =
+        passeport_core::did::key::did_key(passeport_core::keys::Signer::public_jwk(&key)).unwrap();
+    for name in [
+        "example-1-example-statuslistcredential-using-simple-entries.json",
+        "example-3-example-bitstringstatuslistcredential.json",
+        "example-4-a-revocable-verifiable-credential.json",
+        "example-5-a-status-list-verifiable-credential.json",
+    ] {
+        let mut unsigned = object(&format!("bitstring-status-list/{name}"));
+        unsigned.insert("issuer".into(), did.as_str().into());
+        for suite in [Cryptosuite::EddsaRdfc2022, Cryptosuite::EddsaJcs2022] {
+            let options = ProofOptions {
+                cryptosuite: suite,
+                verification_method: passeport_core::did::key::method_id(&did),
+                created: 1_767_225_600,
+                expires: None,
+            };
+            let signed = data_integrity::sign(&unsigned, &key, &options)
+                .unwrap_or_else(|e| panic!("{name} {suite}: {e}"));
+            data_integrity::verify(
+                &signed,
+                &data_integrity::resolve_offline,
+                &FixedClock(1_767_225_600),
+            )
+            .unwrap_or_else(|e| panic!("{name} {suite}: {e}"));
+        }
+    }
+}
