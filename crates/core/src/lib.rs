@@ -11,6 +11,8 @@
 //! - [`model`]: W3C VCDM 2.0 types and the six passport record types.
 //! - [`schema`]: JSON Schema validation of record subjects and their selective-disclosure policy.
 //! - [`json`]: strict JSON parsing (duplicate keys and excessive nesting rejected).
+//! - [`data_integrity`]: Data Integrity proofs `eddsa-rdfc-2022` / `eddsa-jcs-2022` (JSON-LD in
+//!   safe mode with embedded contexts, never fetched).
 //! - [`sd_jwt`]: SD-JWT (RFC 9901) issuance, holder selection, key binding and verification.
 //! - [`status`]: W3C Bitstring Status List and IETF Token Status List encoding and decoding.
 //! - [`clock`]: time as a trait, so verification "as of" any date is free.
