@@ -238,7 +238,8 @@ pub(crate) fn to_record(
         )));
     }
     let record_type = RecordType::from_types(types.iter().map(String::as_str));
-    let disclosable = disclosable_pointers(text, format)?;
+    let mut disclosable = disclosable_pointers(text, format)?;
+    disclosable.retain(|p| subject.pointer(p).is_some());
     Ok(CredentialRecord {
         id,
         format,
