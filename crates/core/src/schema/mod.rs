@@ -257,14 +257,17 @@ pub fn validate_disclosed_subject(record: RecordType, subject: &Value) -> Result
     let best = validator
         .iter_errors(subject)
         .filter(|e| {
-            !matches!(
+            let hidden_claims = matches!(
                 e.kind(),
                 Kind::Required { .. }
                     | Kind::AnyOf { .. }
                     | Kind::OneOfNotValid { .. }
                     | Kind::MinItems { .. }
                     | Kind::Contains
-            ) && !(matches!(e.kind(), Kind::UnevaluatedProperties { .. }) && e.instance_path().as_str().is_empty())
+            );
+            let root_unevaluated = matches!(e.kind(), Kind::UnevaluatedProperties { .. })
+                && e.instance_path().as_str().is_empty();
+            !hidden_claims && !root_unevaluated
         })
         .max_by_key(|e| e.instance_path().as_str().matches('/').count());
     match best {
