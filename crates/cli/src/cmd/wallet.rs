@@ -858,6 +858,100 @@ mod tests {
         assert!(parse_duration("h").is_err());
     }
 
+    /// A one-thread HTTP/1.1 stand-in for the service's `/v1/presentations` routes: answers
+    /// `n` requests, returns what it received.
+    fn mock_service(n: usize) -> (String, std::thread::JoinHandle<Vec<String>>) {
+        use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let url = base.clone();
+        let handle = std::thread::spawn(move || {
+            let mut seen = Vec::new();
+            for stream in listener.incoming().take(n) {
+                let mut stream = stream.unwrap();
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut head = String::new();
+                let mut length = 0usize;
+                loop {
+                    let mut line = String::new();
+                    reader.read_line(&mut line).unwrap();
+                    if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                        length = v.trim().parse().unwrap();
+                    }
+                    head.push_str(&line);
+                    if line == "\r\n" {
+                        break;
+                    }
+                }
+                let mut body = vec![0u8; length];
+                reader.read_exact(&mut body).unwrap();
+                let request = format!("{head}{}", String::from_utf8(body).unwrap());
+                let (status, answer) = if request.starts_with("POST /v1/presentations ") {
+                    if request.contains("\"presentation\":\"bad\"") {
+                        (
+                            "422 Unprocessable Entity",
+                            "{\"title\":\"wrong audience\"}".to_owned(),
+                        )
+                    } else {
+                        (
+                            "201 Created",
+                            format!(
+                                "{{\"id\":\"l1\",\"url\":\"{url}/p/l1\",\"deleteToken\":\"dt-1\"}}"
+                            ),
+                        )
+                    }
+                } else if request.starts_with("DELETE /v1/presentations/l1 ")
+                    && request
+                        .to_ascii_lowercase()
+                        .contains("authorization: bearer dt-1")
+                {
+                    ("204 No Content", String::new())
+                } else {
+                    ("401 Unauthorized", String::new())
+                };
+                write!(
+                    stream,
+                    "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{answer}",
+                    answer.len()
+                )
+                .unwrap();
+                seen.push(request);
+            }
+            seen
+        });
+        (base, handle)
+    }
+
+    #[test]
+    fn link_client_speaks_the_presentations_contract() {
+        let (base, server) = mock_service(4);
+        let service = HttpLinkService::new(&format!("{base}/")).unwrap();
+        assert_eq!(
+            service.audience(),
+            base,
+            "trailing slash dropped: the audience is the URL"
+        );
+        let link = service.publish("eyJ.presentation~", Some(3600)).unwrap();
+        assert_eq!(link.id, "l1");
+        assert_eq!(link.url, format!("{base}/p/l1"));
+        assert_eq!(link.delete_token, "dt-1");
+        let refused = service.publish("bad", None).unwrap_err();
+        assert!(
+            matches!(refused, LinkError::Refused { status: 422, .. }),
+            "{refused:?}"
+        );
+        service.delete("l1", "dt-1").unwrap();
+        let wrong = service.delete("l1", "guess").unwrap_err();
+        assert!(
+            matches!(wrong, LinkError::Refused { status: 401, .. }),
+            "{wrong:?}"
+        );
+        let seen = server.join().unwrap();
+        assert!(seen[0].contains("\"presentation\":\"eyJ.presentation~\""));
+        assert!(seen[0].contains("\"expiresIn\":3600"));
+        assert!(!seen[1].contains("expiresIn"));
+    }
+
     #[test]
     fn draws_a_qr_code() {
         let text = qr_text("https://passeport.example/p/abc").unwrap();
