@@ -409,3 +409,56 @@ fn external_holder_key_needs_its_signer() {
         passeport_core::keys::Signer::public_jwk(keystore.as_ref()).thumbprint()
     );
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+
+        /// Whatever the holder writes comes back intact, and is never stored in clear.
+        #[test]
+        fn notes_round_trip_and_stay_sealed(
+            title in "[a-zA-Z0-9éà ]{8,40}",
+            text in "\\PC{8,200}",
+        ) {
+            let mut wallet = memory_wallet();
+            let note = wallet.add_note(NoteKind::Skill, &title, &text).unwrap();
+            let store = wallet.into_store();
+            let raw = store.raw_bytes();
+            prop_assert!(!contains(&raw, title.as_bytes()));
+            prop_assert!(!contains(&raw, text.as_bytes()));
+            let wallet = Wallet::open(store, PASS).unwrap();
+            let notes = wallet.notes().unwrap();
+            prop_assert_eq!(notes.len(), 1);
+            prop_assert_eq!(&notes[0].id, &note.id);
+            prop_assert_eq!(&notes[0].title, &title);
+            prop_assert_eq!(&notes[0].text, &text);
+        }
+
+        /// Flipping any byte of any sealed record makes it fail to open, never yield other data.
+        #[test]
+        fn any_flipped_byte_is_detected(index in 0usize..4096, bit in 0u8..8) {
+            use passeport_wallet::storage::{Batch, Collection, Storage};
+            let mut wallet = memory_wallet();
+            let note = wallet.add_note(NoteKind::Other, "t", "some secret text").unwrap();
+            let mut store = wallet.into_store();
+            let mut sealed = store.get(Collection::Note, &note.id).unwrap().unwrap();
+            let i = index % sealed.len();
+            sealed[i] ^= 1 << bit;
+            store.commit(Batch { puts: vec![(Collection::Note, note.id.clone(), sealed)], ..Batch::default() }).unwrap();
+            let wallet = Wallet::open(store, PASS).unwrap();
+            prop_assert!(matches!(wallet.notes(), Err(WalletError::Corrupt(_))));
+        }
+    }
+}
+
+#[test]
+fn debug_output_shows_no_secret() {
+    let wallet = memory_wallet();
+    let shown = format!("{wallet:?}");
+    assert!(shown.starts_with("Wallet { holder: "), "{shown}");
+    assert!(!shown.contains("\"d\""), "{shown}");
+    assert!(!shown.contains("data_key"), "{shown}");
+}
