@@ -61,6 +61,8 @@ pub struct AppState {
     pub config: Config,
     /// Time.
     pub clock: Arc<dyn Clock>,
+    /// Issuers trusted by `serve --trust` (besides the hosted organisations), read at start.
+    pub trust: passeport_verifier::TrustList,
     signers: RwLock<HashMap<String, Arc<OrgSigner>>>,
     pub(crate) signed_lists: RwLock<HashMap<String, SignedList>>,
     sqlite: Option<Arc<SqliteStore>>,
@@ -88,6 +90,9 @@ pub enum StartError {
     /// The public URL is not usable.
     #[error("public URL `{0}`: must be http(s)://HOST[:PORT] without path")]
     PublicUrl(String),
+    /// The `--trust` list cannot be read or parsed.
+    #[error("{0}")]
+    Trust(String),
     /// Binding or serving failed.
     #[error("{0}")]
     Io(#[from] std::io::Error),
@@ -120,6 +125,9 @@ impl AppState {
         let keys = KeyStore::open(&config.data_dir, config.key_passphrase.clone())?;
         let mut state = Self::with_store(store.clone(), keys, config, public_url)?;
         state.sqlite = Some(store);
+        if let Some(source) = &state.config.trust {
+            state.trust = crate::routes::presentations::load_trust(source).await?;
+        }
         // Fail at start, not at the first request, when a key cannot be read (wrong passphrase).
         for org in state.store.orgs().await? {
             state.keys.load(&org.id)?;
@@ -142,6 +150,7 @@ impl AppState {
             public_url,
             config,
             clock: Arc::new(SystemClock),
+            trust: passeport_verifier::TrustList::new(),
             signers: RwLock::new(HashMap::new()),
             signed_lists: RwLock::new(HashMap::new()),
             sqlite: None,

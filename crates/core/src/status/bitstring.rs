@@ -255,4 +255,24 @@ mod tests {
             Err(StatusError::Decompress { .. })
         ));
     }
+
+    proptest::proptest! {
+        #[test]
+        fn encode_decode_round_trips(set in proptest::collection::btree_set(0u64..DEFAULT_LIST_LEN, 0..64)) {
+            let mut list = BitstringStatusList::new(DEFAULT_LIST_LEN).unwrap();
+            for i in &set {
+                list.set(*i, true).unwrap();
+            }
+            let back = decode_encoded_list(&list.encode().unwrap()).unwrap();
+            proptest::prop_assert_eq!(back.count_set(), set.len() as u64);
+            for i in &set {
+                proptest::prop_assert!(back.get(*i).unwrap());
+            }
+        }
+
+        #[test]
+        fn decoding_garbage_never_panics(text in "u[A-Za-z0-9_-]{0,200}") {
+            let _ = decode_encoded_list(&text);
+        }
+    }
 }

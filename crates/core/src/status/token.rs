@@ -232,4 +232,23 @@ mod tests {
             Err(StatusError::TooLarge { .. })
         ));
     }
+
+    proptest::proptest! {
+        #[test]
+        fn two_bit_values_round_trip(values in proptest::collection::vec(0u8..4, 1..2000)) {
+            let mut list = TokenStatusList::new(2, values.len() as u64).unwrap();
+            for (i, v) in values.iter().enumerate() {
+                list.set(i as u64, *v).unwrap();
+            }
+            let back = TokenStatusList::decode(2, &list.encode_lst().unwrap()).unwrap();
+            for (i, v) in values.iter().enumerate() {
+                proptest::prop_assert_eq!(back.get(i as u64).unwrap(), *v);
+            }
+        }
+
+        #[test]
+        fn decoding_garbage_never_panics(lst in "[A-Za-z0-9_-]{0,200}", bits in 0u64..10) {
+            let _ = TokenStatusList::decode(bits, &lst);
+        }
+    }
 }

@@ -1,6 +1,7 @@
 //! Storage behind traits, one per area, so a PostgreSQL backend can follow without touching the
 //! handlers. The embedded default is [`sqlite::SqliteStore`].
 
+pub mod presentations;
 pub mod sqlite;
 
 use async_trait::async_trait;
@@ -213,7 +214,9 @@ pub trait StatusStore: Send + Sync {
     async fn status_entries(&self, id: &str) -> Result<Vec<(u64, u8)>, StoreError>;
 }
 
-/// Everything the service stores. Presentations will add their own area trait here.
-pub trait Store: OrgStore + CredentialStore + StatusStore {}
+pub use presentations::{PresentationRecord, PresentationStore};
 
-impl<T: OrgStore + CredentialStore + StatusStore> Store for T {}
+/// Everything the service stores.
+pub trait Store: OrgStore + CredentialStore + StatusStore + PresentationStore {}
+
+impl<T: OrgStore + CredentialStore + StatusStore + PresentationStore> Store for T {}

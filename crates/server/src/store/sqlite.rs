@@ -27,7 +27,7 @@ const IDEMPOTENCY_TTL: i64 = 24 * 3600;
 /// SQLite storage.
 #[derive(Debug)]
 pub struct SqliteStore {
-    pool: SqlitePool,
+    pub(super) pool: SqlitePool,
     write: Mutex<()>,
 }
 
