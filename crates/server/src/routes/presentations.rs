@@ -202,13 +202,17 @@ async fn verify(
     options: VerifyOptions,
 ) -> Result<Report, ApiError> {
     let trust = service_trust(state).await?;
-    let resolver = ServiceResolver::new(state.clone(), tokio::runtime::Handle::current());
+    // Made on the blocking thread: the HTTP fallback (reqwest blocking) may not be built or
+    // dropped in async context.
+    let handle = tokio::runtime::Handle::current();
+    let state = state.clone();
     let clock = state.clock.clone();
     let expect = Expectation {
         audience: Some(state.public_url.clone()),
         nonce,
     };
     tokio::task::spawn_blocking(move || {
+        let resolver = ServiceResolver::new(state, handle);
         Verifier::new(trust, Arc::new(resolver))
             .with_clock(clock)
             .with_options(options)
