@@ -1,0 +1,519 @@
+//! The `passeport` command line as `shared/CONTRACT.md` fixes it: names, flags, exit codes, JSON.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn passeport(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_passeport"))
+        .current_dir(dir)
+        .args(args)
+        .env("XDG_CACHE_HOME", dir.join("cache"))
+        .output()
+        .unwrap()
+}
+
+fn code(out: &Output) -> i32 {
+    out.status.code().unwrap_or(-1)
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+fn samples() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/vectors/domain/samples")
+}
+
+fn tempdir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("passeport-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+struct Keys {
+    dir: PathBuf,
+    issuer_did: String,
+}
+
+fn keys(name: &str) -> Keys {
+    let dir = tempdir(name);
+    assert_eq!(
+        code(&passeport(
+            &dir,
+            &["key", "generate", "--out", "issuer.jwk"]
+        )),
+        0
+    );
+    assert_eq!(
+        code(&passeport(
+            &dir,
+            &["key", "generate", "--alg", "p256", "--out", "holder.jwk"]
+        )),
+        0
+    );
+    let public = passeport(&dir, &["key", "public", "holder.jwk"]);
+    std::fs::write(dir.join("holder.pub.jwk"), &public.stdout).unwrap();
+    let public = passeport(&dir, &["key", "public", "issuer.jwk"]);
+    std::fs::write(dir.join("issuer.pub.jwk"), &public.stdout).unwrap();
+    let did = stdout(&passeport(&dir, &["key", "did", "issuer.jwk"]))
+        .trim()
+        .to_owned();
+    Keys {
+        dir,
+        issuer_did: did,
+    }
+}
+
+#[test]
+fn key_commands_follow_the_contract() {
+    let dir = tempdir("keys");
+    let out = passeport(&dir, &["key", "generate", "--out", "k.jwk"]);
+    assert_eq!(code(&out), 0);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(dir.join("k.jwk"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "private key file mode");
+    }
+    // Never overwritten without --force.
+    assert_eq!(
+        code(&passeport(&dir, &["key", "generate", "--out", "k.jwk"])),
+        2
+    );
+    assert_eq!(
+        code(&passeport(
+            &dir,
+            &["key", "generate", "--out", "k.jwk", "--force"]
+        )),
+        0
+    );
+
+    let private: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("k.jwk")).unwrap()).unwrap();
+    assert_eq!(private["kty"], "OKP");
+    assert!(private["d"].is_string());
+    let public: Value =
+        serde_json::from_str(&stdout(&passeport(&dir, &["key", "public", "k.jwk"]))).unwrap();
+    assert!(public.get("d").is_none());
+    assert_eq!(public["x"], private["x"]);
+
+    let did = stdout(&passeport(&dir, &["key", "did", "k.jwk"]));
+    assert!(did.trim().starts_with("did:key:z6Mk"), "{did}");
+    let did = stdout(&passeport(
+        &dir,
+        &["key", "did", "k.jwk", "--method", "jwk"],
+    ));
+    assert!(did.trim().starts_with("did:jwk:"), "{did}");
+
+    // A JWK written by another library (RFC 8037 A.2) is accepted; bad input is exit 2.
+    std::fs::write(
+        dir.join("rfc.jwk"),
+        r#"{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}"#,
+    )
+    .unwrap();
+    // RFC 8037 A.2's key: multicodec 0xed01 + key, base58btc (computed independently).
+    let did = stdout(&passeport(&dir, &["key", "did", "rfc.jwk"]));
+    assert_eq!(
+        did.trim(),
+        "did:key:z6MktwupdmLXVVqTzCw4i46r4uGyosGXRnR3XjN4Zq7oMMsw"
+    );
+    std::fs::write(dir.join("bad.jwk"), r#"{"kty":"oct","k":"AAAA"}"#).unwrap();
+    assert_eq!(code(&passeport(&dir, &["key", "public", "bad.jwk"])), 2);
+    assert_eq!(code(&passeport(&dir, &["key", "public", "missing.jwk"])), 2);
+    assert_eq!(code(&passeport(&dir, &["key", "frobnicate"])), 2);
+}
+
+#[test]
+fn issue_present_verify_with_exit_codes() {
+    let k = keys("ipv");
+    let subject = samples().join("camille-laurent/01-diploma-bts-sio.subject.json");
+    let subject = subject.to_str().unwrap();
+    for format in [
+        "vc+sd-jwt",
+        "dc+sd-jwt",
+        "vc+jwt",
+        "di-eddsa-rdfc-2022",
+        "di-eddsa-jcs-2022",
+    ] {
+        let out = passeport(
+            &k.dir,
+            &[
+                "issue",
+                "--key",
+                "issuer.jwk",
+                "--issuer",
+                &k.issuer_did,
+                "--type",
+                "Diploma",
+                "--subject",
+                subject,
+                "--holder",
+                "holder.pub.jwk",
+                "--format",
+                format,
+            ],
+        );
+        assert_eq!(
+            code(&out),
+            0,
+            "{format}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let file = format!("cred-{format}.txt");
+        std::fs::write(k.dir.join(&file), &out.stdout).unwrap();
+        let out = passeport(&k.dir, &["verify", &file, "--issuer-key", "issuer.pub.jwk"]);
+        assert_eq!(code(&out), 0, "{format}: {}", stdout(&out));
+        let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+        assert_eq!(report["valid"], true);
+        assert_eq!(report["credentials"][0]["format"], format);
+        assert!(report["credentials"][0]["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["check"].is_string() && c["ok"] == true && c["detail"].is_string()));
+        // Untrusted: a verdict (1) with a report, not a usage error.
+        let out = passeport(&k.dir, &["verify", &file]);
+        assert_eq!(code(&out), 1);
+        assert_eq!(
+            serde_json::from_str::<Value>(&stdout(&out)).unwrap()["valid"],
+            false
+        );
+    }
+    // Present two claims of one SD-JWT credential, then of several credentials (vp+jwt).
+    let out = passeport(
+        &k.dir,
+        &[
+            "present",
+            "--key",
+            "holder.jwk",
+            "--credential",
+            "cred-vc+sd-jwt.txt",
+            "--disclose",
+            "/awardingDate",
+            "--audience",
+            "https://employer.example",
+            "--nonce",
+            "n-1",
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    std::fs::write(k.dir.join("p1.txt"), &out.stdout).unwrap();
+    let out = passeport(
+        &k.dir,
+        &[
+            "verify",
+            "p1.txt",
+            "--issuer-key",
+            "issuer.pub.jwk",
+            "--audience",
+            "https://employer.example",
+            "--nonce",
+            "n-1",
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+    let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let disclosed = &report["credentials"][0]["disclosed"];
+    assert_eq!(disclosed["awardingDate"], "2021-07-06T00:00:00Z");
+    assert!(
+        disclosed.get("accessRoute").is_none(),
+        "undisclosed claims stay hidden: {disclosed}"
+    );
+    // Replay elsewhere, or with another nonce: invalid.
+    assert_eq!(
+        code(&passeport(
+            &k.dir,
+            &[
+                "verify",
+                "p1.txt",
+                "--issuer-key",
+                "issuer.pub.jwk",
+                "--audience",
+                "https://evil.example",
+                "--nonce",
+                "n-1"
+            ]
+        )),
+        1
+    );
+    assert_eq!(
+        code(&passeport(
+            &k.dir,
+            &[
+                "verify",
+                "p1.txt",
+                "--issuer-key",
+                "issuer.pub.jwk",
+                "--audience",
+                "https://employer.example",
+                "--nonce",
+                "n-2"
+            ]
+        )),
+        1
+    );
+
+    let out = passeport(
+        &k.dir,
+        &[
+            "present",
+            "--key",
+            "holder.jwk",
+            "--credential",
+            "cred-vc+sd-jwt.txt",
+            "--credential",
+            "cred-dc+sd-jwt.txt",
+            "--credential",
+            "cred-vc+jwt.txt",
+            "--disclose",
+            "/awardingDate",
+            "--audience",
+            "https://employer.example",
+            "--nonce",
+            "n-3",
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    std::fs::write(k.dir.join("p2.txt"), &out.stdout).unwrap();
+    let out = passeport(
+        &k.dir,
+        &[
+            "verify",
+            "p2.txt",
+            "--issuer-key",
+            "issuer.pub.jwk",
+            "--audience",
+            "https://employer.example",
+            "--nonce",
+            "n-3",
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+    assert_eq!(
+        serde_json::from_str::<Value>(&stdout(&out)).unwrap()["credentials"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+
+    // Garbage, truncated, tampered: exit 1 with a report, never 2, never a crash.
+    let cred = std::fs::read_to_string(k.dir.join("cred-vc+jwt.txt")).unwrap();
+    for (name, text) in [
+        ("garbage", "not a credential".to_owned()),
+        ("truncated", cred[..cred.len() / 2].to_owned()),
+        ("tampered", cred.replacen('e', "f", 3)),
+    ] {
+        std::fs::write(k.dir.join(name), text).unwrap();
+        let out = passeport(&k.dir, &["verify", name, "--issuer-key", "issuer.pub.jwk"]);
+        assert_eq!(code(&out), 1, "{name}");
+        assert_eq!(
+            serde_json::from_str::<Value>(&stdout(&out)).unwrap()["valid"],
+            false,
+            "{name}"
+        );
+    }
+    // The caller's own mistakes: exit 2.
+    assert_eq!(code(&passeport(&k.dir, &["verify", "no-such-file"])), 2);
+    std::fs::write(k.dir.join("trust.json"), "{\"issuers\": 3}").unwrap();
+    assert_eq!(
+        code(&passeport(
+            &k.dir,
+            &["verify", "cred-vc+jwt.txt", "--trust", "trust.json"]
+        )),
+        2
+    );
+    // --at in the past: not yet valid.
+    assert_eq!(
+        code(&passeport(
+            &k.dir,
+            &[
+                "verify",
+                "cred-vc+jwt.txt",
+                "--issuer-key",
+                "issuer.pub.jwk",
+                "--at",
+                "2001-01-01T00:00:00Z"
+            ]
+        )),
+        1
+    );
+}
+
+#[test]
+fn issue_rejects_a_subject_naming_the_field() {
+    let k = keys("schema");
+    let mut subject: Value = serde_json::from_str(
+        &std::fs::read_to_string(samples().join("camille-laurent/01-diploma-bts-sio.subject.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    subject["achievement"]["name"] = Value::from(7);
+    std::fs::write(k.dir.join("bad.json"), subject.to_string()).unwrap();
+    let out = passeport(
+        &k.dir,
+        &[
+            "issue",
+            "--key",
+            "issuer.jwk",
+            "--issuer",
+            &k.issuer_did,
+            "--type",
+            "Diploma",
+            "--subject",
+            "bad.json",
+        ],
+    );
+    assert_eq!(code(&out), 2);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("/achievement/name"), "{stderr}");
+    assert!(out.stdout.is_empty());
+    let out = passeport(
+        &k.dir,
+        &[
+            "issue",
+            "--key",
+            "issuer.jwk",
+            "--issuer",
+            &k.issuer_did,
+            "--type",
+            "Astronaut",
+            "--subject",
+            "bad.json",
+        ],
+    );
+    assert_eq!(code(&out), 2);
+}
+
+#[test]
+fn trust_list_per_record_type() {
+    let k = keys("trust");
+    let subject = samples().join("camille-laurent/01-diploma-bts-sio.subject.json");
+    let out = passeport(
+        &k.dir,
+        &[
+            "issue",
+            "--key",
+            "issuer.jwk",
+            "--issuer",
+            &k.issuer_did,
+            "--type",
+            "Diploma",
+            "--subject",
+            subject.to_str().unwrap(),
+        ],
+    );
+    std::fs::write(k.dir.join("cred.txt"), &out.stdout).unwrap();
+    let trust = |types: &str| {
+        format!(
+            r#"{{"issuers": [{{"id": "{}", "name": "École", "types": [{types}]}}]}}"#,
+            k.issuer_did
+        )
+    };
+    std::fs::write(k.dir.join("ok.json"), trust("\"Diploma\"")).unwrap();
+    std::fs::write(k.dir.join("no.json"), trust("\"Habilitation\"")).unwrap();
+    assert_eq!(
+        code(&passeport(
+            &k.dir,
+            &["verify", "cred.txt", "--trust", "ok.json"]
+        )),
+        0
+    );
+    let out = passeport(&k.dir, &["verify", "cred.txt", "--trust", "no.json"]);
+    assert_eq!(code(&out), 1);
+    assert!(stdout(&out).contains("not for Diploma"));
+}
+
+#[test]
+fn batch_issue_and_batch_verify() {
+    let k = keys("batch");
+    let subject =
+        std::fs::read_to_string(samples().join("lea-moreau/05-training-caces-r489.subject.json"))
+            .unwrap();
+    let subject: Value = serde_json::from_str(&subject).unwrap();
+    let holder: Value =
+        serde_json::from_slice(&std::fs::read(k.dir.join("holder.pub.jwk")).unwrap()).unwrap();
+    let mut lines = Vec::new();
+    for i in 0..40 {
+        let line = match i {
+            7 => "{not json".to_owned(),
+            13 => {
+                serde_json::json!({"type": "TrainingAction", "subject": {"salary": 1}}).to_string()
+            }
+            _ => {
+                serde_json::json!({"type": "TrainingAction", "subject": subject, "holder": holder})
+                    .to_string()
+            }
+        };
+        lines.push(line);
+    }
+    std::fs::write(k.dir.join("in.jsonl"), lines.join("\n")).unwrap();
+    let out = passeport(
+        &k.dir,
+        &[
+            "issue",
+            "--batch",
+            "in.jsonl",
+            "--key",
+            "issuer.jwk",
+            "--issuer",
+            &k.issuer_did,
+            "--format",
+            "vc+jwt",
+            "--out",
+            "out.jsonl",
+        ],
+    );
+    assert_eq!(code(&out), 2, "bad lines make exit 2 at the end");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("line 8") && stderr.contains("line 14"),
+        "{stderr}"
+    );
+    let issued: Vec<Value> = std::fs::read_to_string(k.dir.join("out.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(issued.len(), 38);
+    assert_eq!(issued[0]["line"], 1);
+    assert!(issued.iter().all(|l| l["line"] != 8 && l["line"] != 14));
+
+    // Verify them as a batch (credentials as issued: no audience).
+    let mut batch: Vec<String> = issued
+        .iter()
+        .map(|l| serde_json::json!({"presentation": l["credential"]}).to_string())
+        .collect();
+    batch.push(serde_json::json!({"presentation": "garbage"}).to_string());
+    std::fs::write(k.dir.join("v.jsonl"), batch.join("\n")).unwrap();
+    let out = passeport(
+        &k.dir,
+        &[
+            "verify",
+            "--batch",
+            "v.jsonl",
+            "--issuer-key",
+            "issuer.pub.jwk",
+        ],
+    );
+    assert_eq!(code(&out), 1, "one invalid line");
+    let reports: Vec<Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(reports.len(), 39);
+    assert!(reports[..38].iter().all(|r| r["valid"] == true));
+    assert_eq!(reports[38]["valid"], false);
+    assert_eq!(reports[38]["line"], 39);
+}
