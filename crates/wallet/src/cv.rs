@@ -1,6 +1,7 @@
 //! The probative CV: one self-contained HTML page (French and English labels, print-friendly)
 //! listing the chosen records by section, each with its issuer and a proof an employer can
-//! check (the shared link when there is one, and the credential itself, embedded), followed by
+//! check (the shared link when there is one, and the credential itself, embedded: for an
+//! SD-JWT, reduced to the claims the line shows), followed by
 //! the holder's own notes, clearly marked as self-declared.
 //!
 //! Rendered with minijinja, auto-escaping on: every value from a credential or a note is
@@ -123,7 +124,30 @@ fn dates(record: &CredentialRecord) -> String {
     }
 }
 
-fn line(record: &CredentialRecord, links: &[SharedLink], now: i64) -> Line {
+/// The claims a CV line shows, and so the only ones its embedded proof discloses.
+const CV_CLAIMS: [&str; 5] = [
+    "/achievement",
+    "/awardingDate",
+    "/activityStartDate",
+    "/activityEndDate",
+    "/role",
+];
+
+/// The proof embedded in the CV: for an SD-JWT, the credential reduced to the claims the CV
+/// shows (nothing else is disclosed); other formats cannot hide claims and go whole.
+fn proof(record: &CredentialRecord) -> Result<String, WalletError> {
+    if !record.format.is_sd_jwt() {
+        return Ok(record.credential.clone());
+    }
+    let shown: Vec<String> = CV_CLAIMS
+        .iter()
+        .filter(|p| record.subject.pointer(p).is_some())
+        .map(|p| (*p).to_owned())
+        .collect();
+    crate::present::reduce(record, &shown)
+}
+
+fn line(record: &CredentialRecord, links: &[SharedLink], now: i64) -> Result<Line, WalletError> {
     let link = links
         .iter()
         .find(|l| {
@@ -132,7 +156,7 @@ fn line(record: &CredentialRecord, links: &[SharedLink], now: i64) -> Line {
                 && l.credential_ids.contains(&record.id)
         })
         .map(|l| l.url.clone());
-    Line {
+    Ok(Line {
         id: record.id.clone(),
         title: record.title(),
         issuer: record.issuer.clone(),
@@ -145,9 +169,9 @@ fn line(record: &CredentialRecord, links: &[SharedLink], now: i64) -> Line {
             .unwrap_or_default()
             .to_owned(),
         format: record.format.as_str(),
-        proof: record.credential.clone(),
+        proof: proof(record)?,
         link,
-    }
+    })
 }
 
 /// Renders the CV.
@@ -159,21 +183,23 @@ pub(crate) fn render(
 ) -> Result<String, WalletError> {
     let mut sections: Vec<Section> = RecordType::ALL
         .into_iter()
-        .map(|r| Section {
-            label_fr: r.label_fr(),
-            label_en: r.label_en(),
-            records: credentials
-                .iter()
-                .filter(|c| c.record_type == Some(r))
-                .map(|c| line(c, links, now))
-                .collect(),
+        .map(|r| {
+            Ok(Section {
+                label_fr: r.label_fr(),
+                label_en: r.label_en(),
+                records: credentials
+                    .iter()
+                    .filter(|c| c.record_type == Some(r))
+                    .map(|c| line(c, links, now))
+                    .collect::<Result<_, _>>()?,
+            })
         })
-        .collect();
+        .collect::<Result<_, WalletError>>()?;
     let others: Vec<Line> = credentials
         .iter()
         .filter(|c| c.record_type.is_none())
         .map(|c| line(c, links, now))
-        .collect();
+        .collect::<Result<_, _>>()?;
     sections.push(Section {
         label_fr: "Autres attestations",
         label_en: "Other credentials",

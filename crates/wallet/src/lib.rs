@@ -16,7 +16,24 @@
 //! - A wrong passphrase is [`WalletError::WrongPassphrase`].
 //! - Writes are atomic: one [`storage::Batch`] per operation, one SQLite transaction (WAL); the
 //!   backup file is written to a temporary file, synced, then renamed.
-//! - Imports are verified by an [`ImportVerifier`] (the verifier crate's pipeline) first.
+//! - Imports are verified first by an [`ImportVerifier`]: the verifier crate's pipeline
+//!   (`passeport_verifier::Verifier`, every check required, or [`PipelineImport`] with
+//!   [`IssuerTrust::AuthenticOnly`] for a holder without a trust list). A credential bound
+//!   (`cnf`) to another key than the holder's is refused too.
+//!
+//! ## Pieces
+//!
+//! | what | where |
+//! | --- | --- |
+//! | store | [`storage::Storage`] trait; [`storage::SqliteStore`] (default, sync `rusqlite`, WAL), [`storage::MemoryStore`] |
+//! | holder key | made at [`Wallet::create`] (Ed25519 default) or held by the app ([`HolderKeyChoice::External`]) |
+//! | import, browse | [`Wallet::import`], [`Wallet::credentials`] with a [`CredentialFilter`], [`CredentialRecord::disclosable`] |
+//! | present | [`Wallet::present`]: SD-JWT + KB-JWT for one SD-JWT credential, `vp+jwt` for several |
+//! | share | [`Wallet::share`] / [`Wallet::unshare`] over a [`LinkService`] (the HTTP client is the app's) |
+//! | CV | [`Wallet::cv_html`]: sections by record type, FR/EN labels, proofs reduced to what is shown |
+//! | notes | [`Wallet::add_note`]: self-declared, marked so in the CV |
+//! | backup | [`Wallet::export`] + [`write_file_atomic`], [`Wallet::restore`] |
+//! | log | [`Wallet::log`]: every import (and refusal), presentation, share |
 //!
 //! ## Not supported
 //!

@@ -93,18 +93,27 @@ fn key_bound(
     nonce: &str,
     iat: i64,
 ) -> Result<String, WalletError> {
-    let record = item.credential;
+    let selected = reduce(item.credential, &item.disclose)?;
+    add_key_binding(&selected, holder, audience, nonce, iat).map_err(|e| WalletError::Present {
+        credential: item.credential.id.clone(),
+        reason: e.to_string(),
+    })
+}
+
+/// An SD-JWT credential reduced to the disclosures of `pointers` (into the subject), without
+/// key binding (`<JWT>~<D…>~`). Choosing a claim inside a disclosable object discloses that
+/// object; choosing an object discloses what is inside it.
+pub(crate) fn reduce(
+    record: &CredentialRecord,
+    pointers: &[String],
+) -> Result<String, WalletError> {
     let sd_err = |e: passeport_core::sd_jwt::SdJwtError| WalletError::Present {
         credential: record.id.clone(),
         reason: e.to_string(),
     };
     let parsed = UnverifiedSdJwt::parse(&record.credential).map_err(sd_err)?;
     let prefix = ClaimPath::from(subject_prefix(record.format)).to_string();
-    let targets: Vec<String> = item
-        .disclose
-        .iter()
-        .map(|p| format!("{prefix}{p}"))
-        .collect();
+    let targets: Vec<String> = pointers.iter().map(|p| format!("{prefix}{p}")).collect();
     let keep = |segments: &[ClaimPathSegment]| {
         let path = ClaimPath::from(segments.to_vec()).to_string();
         targets.iter().any(|t| {
@@ -112,8 +121,7 @@ fn key_bound(
             path == *t || path.starts_with(&format!("{t}/")) || t.starts_with(&format!("{path}/"))
         })
     };
-    let selected = parsed.select(&keep).map_err(sd_err)?;
-    add_key_binding(&selected, holder, audience, nonce, iat).map_err(sd_err)
+    parsed.select(&keep).map_err(sd_err)
 }
 
 fn enveloping(

@@ -191,3 +191,35 @@ fn verifier_accepts_the_wallets_presentations() {
     };
     assert!(!verifier.verify_with(&both.text, &elsewhere).valid);
 }
+
+#[test]
+fn cv_proofs_verify_and_disclose_only_what_the_cv_shows() {
+    let (issuer, public) = did_key_issuer();
+    let verifier = verifier_trusting(public);
+    let mut wallet = memory_wallet();
+    let mut request = passeport_issuer::IssueRequest::new(
+        RecordType::Diploma,
+        sample_subject("camille-laurent", "01-diploma-bts-sio.subject.json"),
+    );
+    request.holder = Some(holder_of(&wallet));
+    let issued = issuer.issue(&request, Format::VcSdJwt).unwrap().credential;
+    let id = wallet.import(&issued, &verifier).unwrap().id;
+    let html = wallet.cv_html(&[id]).unwrap();
+    let start = html.find("<textarea readonly>").unwrap() + "<textarea readonly>".len();
+    let end = start + html[start..].find("</textarea>").unwrap();
+    let proof = &html[start..end];
+    assert!(proof.len() < issued.len(), "the proof is reduced");
+    let report = verifier.verify(proof);
+    assert!(report.valid, "{}", report.summary());
+    let disclosed = &report.credentials[0].disclosed;
+    assert!(disclosed.get("awardingDate").is_some(), "{disclosed}");
+    assert!(disclosed.get("achievement").is_some(), "{disclosed}");
+    assert!(
+        disclosed.get("result").is_none(),
+        "not shown in the CV: {disclosed}"
+    );
+    assert!(
+        disclosed.get("identifier").is_none(),
+        "not shown in the CV: {disclosed}"
+    );
+}

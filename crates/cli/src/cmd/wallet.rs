@@ -750,10 +750,17 @@ impl HttpLinkService {
         })
     }
 
-    fn unreachable(&self, e: impl std::fmt::Display) -> LinkError {
+    fn unreachable(&self, e: &(dyn std::error::Error + 'static)) -> LinkError {
+        let mut reason = e.to_string();
+        let mut source = e.source();
+        while let Some(inner) = source {
+            reason.push_str(": ");
+            reason.push_str(&inner.to_string());
+            source = inner.source();
+        }
         LinkError::Unreachable {
             server: self.base.clone(),
-            reason: e.to_string(),
+            reason,
         }
     }
 }
@@ -788,7 +795,7 @@ impl LinkService for HttpLinkService {
                 let response = self.client.post(&url).json(&body).send().await?;
                 read_body(response).await
             })
-            .map_err(|e| self.unreachable(e))?;
+            .map_err(|e| self.unreachable(&e))?;
         if status != 201 && status != 200 {
             return Err(LinkError::Refused {
                 server: self.base.clone(),
@@ -831,7 +838,7 @@ impl LinkService for HttpLinkService {
                     .await?;
                 read_body(response).await
             })
-            .map_err(|e| self.unreachable(e))?;
+            .map_err(|e| self.unreachable(&e))?;
         // 410: already gone, which is what the holder wants.
         if (200..300).contains(&status) || status == 410 {
             Ok(())
