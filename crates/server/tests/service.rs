@@ -743,6 +743,22 @@ async fn batch_reports_each_item() {
     assert_eq!(items, [1, 2, 4], "line numbers");
     assert_eq!(body["results"][1]["error"]["status"], 400);
     assert_eq!(f.audit().await.len(), 4);
+
+    // Batches may be larger than the 1 MiB limit of single requests.
+    let big = format!("{good}\n{{\"padding\": \"{}\"}}\n", "x".repeat(1536 * 1024));
+    let r = f
+        .http
+        .post(f.url("/v1/credentials/batch"))
+        .bearer_auth(&f.token)
+        .header("content-type", "application/x-ndjson")
+        .body(big)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["issued"], 1);
+    assert_eq!(body["failed"], 1);
     f.server.stop().await;
 }
 
