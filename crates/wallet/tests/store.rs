@@ -462,3 +462,66 @@ fn debug_output_shows_no_secret() {
     assert!(!shown.contains("\"d\""), "{shown}");
     assert!(!shown.contains("data_key"), "{shown}");
 }
+
+/// Run as a child process by `killed_mid_write_leaves_a_consistent_store`: writes notes (each
+/// with its log entry, one batch each) until killed.
+#[test]
+fn child_writer() {
+    let Some(dir) = std::env::var_os("PASSEPORT_WALLET_CHILD_DIR") else {
+        return; // Not a child: nothing to do.
+    };
+    let mut wallet = Wallet::open_in(Path::new(&dir), PASS).unwrap();
+    let big = "x".repeat(20_000);
+    for i in 0.. {
+        wallet
+            .add_note(NoteKind::Other, &format!("note {i}"), &big)
+            .unwrap();
+        if i == 2 {
+            // Tell the parent writes are under way.
+            std::fs::write(Path::new(&dir).join("started"), b"1").unwrap();
+        }
+    }
+}
+
+#[test]
+fn killed_mid_write_leaves_a_consistent_store() {
+    let dir = temp_dir("killed");
+    drop(Wallet::create_in(&dir, PASS, options()).unwrap());
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "child_writer", "--nocapture", "--test-threads=1"])
+        .env("PASSEPORT_WALLET_CHILD_DIR", &dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    while !dir.join("started").exists() {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the writer died on its own"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(150));
+    child.kill().unwrap(); // SIGKILL: no destructor, no rollback by the process itself.
+    child.wait().unwrap();
+
+    let wallet = Wallet::open_in(&dir, PASS).unwrap();
+    let notes = wallet.notes().unwrap();
+    let logged = wallet
+        .log()
+        .unwrap()
+        .iter()
+        .filter(|e| matches!(e.action, LogAction::Note { .. }))
+        .count();
+    assert!(
+        notes.len() >= 3,
+        "the writer got going ({} notes)",
+        notes.len()
+    );
+    assert_eq!(
+        notes.len(),
+        logged,
+        "every note has its log entry: no half-written batch"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
