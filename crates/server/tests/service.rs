@@ -1021,3 +1021,42 @@ async fn encrypted_org_keys_need_the_passphrase() {
     tx.send(()).unwrap();
     handle.await.unwrap().unwrap();
 }
+
+#[tokio::test]
+async fn concurrent_retries_with_one_idempotency_key_issue_once() {
+    let f = Fixture::new("idem-race").await;
+    let body =
+        json!({"type": "Diploma", "subject": subject(RecordType::Diploma), "format": "vc+jwt"});
+    let mut tasks = Vec::new();
+    for _ in 0..20 {
+        let http = f.http.clone();
+        let url = f.url("/v1/credentials");
+        let token = f.token.clone();
+        let body = body.clone();
+        tasks.push(tokio::spawn(async move {
+            let r = http
+                .post(url)
+                .bearer_auth(token)
+                .header("Idempotency-Key", "same")
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            (r.status(), r.json::<Value>().await.unwrap())
+        }));
+    }
+    let mut ids = HashSet::new();
+    for t in tasks {
+        let (status, body) = t.await.unwrap();
+        match status {
+            StatusCode::CREATED => {
+                ids.insert(body["id"].as_str().unwrap().to_owned());
+            }
+            StatusCode::CONFLICT => {}
+            other => panic!("unexpected {other}: {body}"),
+        }
+    }
+    assert_eq!(ids.len(), 1, "every success is the same credential");
+    assert_eq!(f.audit().await.len(), 1, "issued once");
+    f.server.stop().await;
+}
