@@ -263,13 +263,10 @@ async fn shared_link_shows_each_record_verified_then_deleted_is_gone() {
     let report: Value = serde_json::from_str(&json).unwrap();
     assert_eq!(report["valid"], true, "{report}");
     assert_eq!(verdicts(&report), ["verified", "verified"]);
-    assert_eq!(
-        report["credentials"][0]["disclosed"]["achievement"]["name"]
-            .as_str()
-            .unwrap()
-            .starts_with(DIPLOMA_NAME),
-        true
-    );
+    assert!(report["credentials"][0]["disclosed"]["achievement"]["name"]
+        .as_str()
+        .unwrap()
+        .starts_with(DIPLOMA_NAME));
     // Only what was disclosed: the diploma's dates stay hidden.
     assert!(report["credentials"][0]["disclosed"]
         .get("awardingDate")
