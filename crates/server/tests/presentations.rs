@@ -8,7 +8,9 @@
 )]
 
 use passeport_core::did::DidDocument;
+use passeport_core::keys::{KeyAlgorithm, PublicKey, SecretKey, Signer};
 use passeport_core::model::RecordType;
+use passeport_issuer::{Format, IssueRequest, Issuer};
 use passeport_server::{admin, Config, Server};
 use passeport_verifier::resolve::HttpResolver;
 use passeport_verifier::{TrustList, Verifier};
@@ -45,19 +47,27 @@ struct Fixture {
     job: String,
     /// Service id (`urn:uuid:…`) of the job record.
     job_service_id: String,
+    /// The holder's public JWK.
+    holder: Value,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
 impl Fixture {
     async fn new(name: &str) -> Self {
+        Self::with_trust(name, None).await
+    }
+
+    /// The service (started with `--trust trust` when given), a wallet, and a diploma and a
+    /// job record issued by the service to the wallet's key and imported.
+    async fn with_trust(name: &str, trust: Option<String>) -> Self {
         let data = temp_dir(name);
         let token = admin::create_api_key(&data, "acme", &[])
             .await
             .unwrap()
             .to_string();
-        let server = Server::bind(Config::new("127.0.0.1:0".parse().unwrap(), &data))
-            .await
-            .unwrap();
+        let mut config = Config::new("127.0.0.1:0".parse().unwrap(), &data);
+        config.trust = trust;
+        let server = Server::bind(config).await.unwrap();
         let url = server.public_url().to_owned();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(server.run(async move {
@@ -78,6 +88,7 @@ impl Fixture {
         .await
         .unwrap();
 
+        let holder_jwk = holder.clone();
         let mut ids = Vec::new();
         for (record, file) in [
             (RecordType::Diploma, "01-diploma-bts-sio.subject.json"),
@@ -136,23 +147,31 @@ impl Fixture {
             diploma: wallet_ids[0].clone(),
             job: wallet_ids[1].clone(),
             job_service_id: ids[1].0.clone(),
+            holder: holder_jwk,
             stop: Some(tx),
         }
     }
 
-    /// A presentation of the diploma's name and the job's name and employer, for `audience`.
-    async fn present(&self, audience: &str, both: bool) -> String {
+    /// Imports credentials into the wallet, trusting `issuer_key`; returns their wallet ids.
+    async fn import(&self, credentials: Vec<String>, issuer_key: PublicKey) -> Vec<String> {
         let dir = self.wallet_dir.clone();
-        let mut selections = vec![Selection {
-            credential_id: self.diploma.clone(),
-            disclose: vec!["/achievement/name".into()],
-        }];
-        if both {
-            selections.push(Selection {
-                credential_id: self.job.clone(),
-                disclose: vec!["/achievement/name".into(), "/legalEmployer".into()],
-            });
-        }
+        tokio::task::spawn_blocking(move || {
+            let mut trust = TrustList::new();
+            trust.add_direct_key(issuer_key);
+            let verifier = Verifier::new(trust, Arc::new(HttpResolver::new().unwrap()));
+            let mut wallet = Wallet::open_in(&dir, PASSPHRASE).unwrap();
+            credentials
+                .iter()
+                .map(|c| wallet.import(c, &verifier).unwrap().id)
+                .collect()
+        })
+        .await
+        .unwrap()
+    }
+
+    /// A presentation of these claims of these credentials (wallet ids), for `audience`.
+    async fn present_claims(&self, audience: &str, selections: Vec<Selection>) -> String {
+        let dir = self.wallet_dir.clone();
         let audience = audience.to_owned();
         tokio::task::spawn_blocking(move || {
             let mut wallet = Wallet::open_in(&dir, PASSPHRASE).unwrap();
@@ -163,6 +182,29 @@ impl Fixture {
         })
         .await
         .unwrap()
+    }
+
+    /// A presentation of the diploma's name and the job's name and employer, for `audience`.
+    async fn present(&self, audience: &str, both: bool) -> String {
+        let mut selections = vec![Selection {
+            credential_id: self.diploma.clone(),
+            disclose: vec!["/achievement/name".into()],
+        }];
+        if both {
+            selections.push(Selection {
+                credential_id: self.job.clone(),
+                disclose: vec!["/achievement/name".into(), "/legalEmployer".into()],
+            });
+        }
+        self.present_claims(audience, selections).await
+    }
+
+    /// Posts a presentation of `selections` for this service; the link.
+    async fn share_claims(&self, selections: Vec<Selection>) -> String {
+        let presentation = self.present_claims(&self.url, selections).await;
+        let (status, answer) = self.post(&json!({ "presentation": presentation })).await;
+        assert_eq!(status, StatusCode::CREATED, "{answer}");
+        answer["url"].as_str().unwrap().to_owned()
     }
 
     async fn post(&self, body: &Value) -> (StatusCode, Value) {
@@ -428,6 +470,150 @@ async fn link_ids_are_long_and_random() {
         assert_eq!(passeport_core::b64::decode(id).unwrap().len(), 16);
     }
     f.stop().await;
+}
+
+async fn org_key(f: &Fixture) -> PublicKey {
+    let did_doc = f
+        .http
+        .get(format!("{}/orgs/acme/did.json", f.url))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    DidDocument::from_json(&did_doc)
+        .unwrap()
+        .assertion_keys()
+        .remove(0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn issuer_supplied_markup_is_escaped_on_the_page() {
+    let f = Fixture::new("markup").await;
+    let mut subject = sample("01-diploma-bts-sio.subject.json");
+    subject["achievement"]["name"] =
+        json!("<script>alert('x')</script><img src=x onerror=alert(1)> & co");
+    let response = f
+        .http
+        .post(format!("{}/v1/credentials", f.url))
+        .bearer_auth(&f.token)
+        .json(&json!({"type": "Diploma", "subject": subject, "holder": f.holder}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let credential = response.json::<Value>().await.unwrap()["credential"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let ids = f.import(vec![credential], org_key(&f).await).await;
+    let link = f
+        .share_claims(vec![Selection {
+            credential_id: ids[0].clone(),
+            disclose: vec!["/achievement/name".into()],
+        }])
+        .await;
+    let (status, html) = f.page(&link, "text/html").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!html.contains("<script"), "{html}");
+    assert!(!html.contains("<img"), "{html}");
+    assert!(
+        html.contains("&lt;script&gt;alert(&#x27;x&#x27;)&lt;&#x2f;script&gt;"),
+        "{html}"
+    );
+    assert!(html.contains("&amp; co"), "{html}");
+    f.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn page_language_follows_query_then_accept_language() {
+    let f = Fixture::new("lang").await;
+    let link = f.share(None).await["url"].as_str().unwrap().to_owned();
+    for (query, accept_language, expected) in [
+        ("", "en-GB,en;q=0.9", "en"),
+        ("", "de-DE, fr;q=0.5", "fr"),
+        ("", "de-DE", "fr"),
+        ("?lang=en", "fr-FR", "en"),
+        ("?lang=fr", "en-US", "fr"),
+    ] {
+        let response = f
+            .http
+            .get(format!("{link}{query}"))
+            .header("accept", "text/html")
+            .header("accept-language", accept_language)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.headers()["content-language"], expected);
+        assert_eq!(response.headers()["cache-control"], "no-store");
+        let html = response.text().await.unwrap();
+        assert!(
+            html.contains(&format!("<html lang=\"{expected}\">")),
+            "{query} {accept_language}"
+        );
+    }
+    f.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trust_list_given_at_start_trusts_its_issuers_for_their_types_only() {
+    // An outside issuer (did:key), trusted by the service's --trust file for diplomas only.
+    let key = SecretKey::generate(KeyAlgorithm::Ed25519).unwrap();
+    let public = key.public_key();
+    let did = passeport_core::did::key::did_key(key.public_jwk()).unwrap();
+    let trust_file = temp_dir("trust").with_extension("json");
+    std::fs::write(
+        &trust_file,
+        json!({"issuers": [{"id": did.as_str(), "name": "Université extérieure", "types": ["Diploma"]}]})
+            .to_string(),
+    )
+    .unwrap();
+    let f = Fixture::with_trust("trust", Some(trust_file.display().to_string())).await;
+    let issuer = Issuer::new(Arc::new(key), did.as_str()).unwrap();
+    let holder = passeport_core::keys::PublicJwk::from_value(&f.holder).unwrap();
+    let mut credentials = Vec::new();
+    for (record, file) in [
+        (RecordType::Diploma, "03-diploma-tp-cda.subject.json"),
+        (
+            RecordType::EmploymentRecord,
+            "05-employment-numerica-cdi.subject.json",
+        ),
+    ] {
+        let mut request = IssueRequest::new(record, sample(file));
+        request.holder = Some(holder.clone());
+        credentials.push(issuer.issue(&request, Format::VcSdJwt).unwrap().credential);
+    }
+    let ids = f.import(credentials, public).await;
+    let link = f
+        .share_claims(
+            ids.iter()
+                .map(|id| Selection {
+                    credential_id: id.clone(),
+                    disclose: vec!["/achievement/name".into()],
+                })
+                .collect(),
+        )
+        .await;
+    let (_, json) = f.page(&link, "application/json").await;
+    let report: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(verdicts(&report), ["verified", "untrusted"], "{report}");
+    let (_, html) = f.page(&format!("{link}?lang=en"), "text/html").await;
+    assert!(html.contains("Université extérieure"), "{html}");
+    assert!(
+        html.contains("Verdict : issuer not trusted for this type of record"),
+        "{html}"
+    );
+    f.stop().await;
+
+    // A trust list that cannot be read stops the service from starting.
+    let mut config = Config::new("127.0.0.1:0".parse().unwrap(), temp_dir("no-trust"));
+    config.trust = Some("/nonexistent/trust.json".into());
+    let error = Server::bind(config).await.unwrap_err();
+    assert!(
+        error.to_string().contains("/nonexistent/trust.json"),
+        "{error}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

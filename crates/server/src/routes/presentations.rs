@@ -197,11 +197,11 @@ async fn service_trust(state: &AppState) -> Result<TrustList, ApiError> {
 /// Verifies `text` as a presentation meant for this service, on a blocking thread.
 async fn verify(
     state: &Arc<AppState>,
+    trust: TrustList,
     text: String,
     nonce: Option<String>,
     options: VerifyOptions,
 ) -> Result<Report, ApiError> {
-    let trust = service_trust(state).await?;
     // Made on the blocking thread: the HTTP fallback (reqwest blocking) may not be built or
     // dropped in async context.
     let handle = tokio::runtime::Handle::current();
@@ -419,7 +419,8 @@ async fn publish(
             ),
         ));
     }
-    let report = verify(&state, text.clone(), nonce, VerifyOptions::default()).await?;
+    let trust = service_trust(&state).await?;
+    let report = verify(&state, trust, text.clone(), nonce, VerifyOptions::default()).await?;
     if let Some(why) = refusal(&report) {
         return Err(ApiError::invalid(
             "/presentation",
@@ -602,11 +603,19 @@ async fn page(
             .saturating_add(3600),
         ..VerifyOptions::default()
     };
-    let report = verify(&state, record.presentation.clone(), nonce, options).await?;
+    let trust = service_trust(&state).await?;
+    let report = verify(
+        &state,
+        trust.clone(),
+        record.presentation.clone(),
+        nonce,
+        options,
+    )
+    .await?;
     let mut response = if wants_json(&headers) {
         Json(&report).into_response()
     } else {
-        let html = render(&report, lang, &record)?;
+        let html = render(&report, &trust, lang, &record)?;
         let mut response = super::typed("text/html; charset=utf-8", html);
         response.headers_mut().insert(
             header::CONTENT_LANGUAGE,
@@ -813,7 +822,7 @@ fn headline(disclosed: &Value) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn record_view(c: &CredentialReport, lang: Lang) -> Value {
+fn record_view(c: &CredentialReport, trust: &TrustList, lang: Lang) -> Value {
     let record = c
         .record_type
         .as_deref()
@@ -841,7 +850,12 @@ fn record_view(c: &CredentialReport, lang: Lang) -> Value {
     serde_json::json!({
         "headline": headline(&c.disclosed).unwrap_or_else(|| type_label.clone()),
         "type_label": type_label,
-        "issuer_name": c.issuer_name.clone().unwrap_or_else(|| c.issuer.clone()),
+        // The credential's own issuer name, else the name this service trusts it under.
+        "issuer_name": c
+            .issuer_name
+            .clone()
+            .or_else(|| trust.issuer(&c.issuer).and_then(|i| i.name.clone()))
+            .unwrap_or_else(|| c.issuer.clone()),
         "issuer": c.issuer,
         "format": c.format,
         "verdict": verdict_text(c.verdict, lang),
@@ -853,11 +867,16 @@ fn record_view(c: &CredentialReport, lang: Lang) -> Value {
 }
 
 /// The page's HTML (every value escaped by the template engine).
-fn render(report: &Report, lang: Lang, record: &PresentationRecord) -> Result<String, ApiError> {
+fn render(
+    report: &Report,
+    trust: &TrustList,
+    lang: Lang,
+    record: &PresentationRecord,
+) -> Result<String, ApiError> {
     let records: Vec<Value> = report
         .credentials
         .iter()
-        .map(|c| record_view(c, lang))
+        .map(|c| record_view(c, trust, lang))
         .collect();
     let mut context = Map::new();
     context.insert("lang".into(), lang.code().into());
