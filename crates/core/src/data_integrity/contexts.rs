@@ -4,13 +4,25 @@
 use super::DataIntegrityError;
 use json_ld_types::{IriBuf, LoadError, RemoteDocument};
 use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Re-exported names from the JSON-LD stack, kept in one place.
 mod json_ld_types {
     pub use ssi_json_ld::json_ld::iref::{Iri, IriBuf};
-    pub use ssi_json_ld::json_ld::{LoadError, Loader, RemoteDocument};
+    pub use ssi_json_ld::json_ld::{Context, LoadError, Loader, RemoteDocument};
 }
+
+/// A JSON-LD active context, the result of processing a document's `@context`.
+pub(crate) type ProcessedContext = json_ld_types::Context;
+
+/// Most processed `@context` values a [`ContextSet`] remembers (then it forgets them all).
+const MAX_CACHED_CONTEXTS: usize = 64;
+
+/// Longest `@context` value (serialized) whose processing is remembered.
+const MAX_CACHED_CONTEXT_KEY: usize = 16 * 1024;
+
+/// Processed contexts, keyed by the serialized `@context` value they came from.
+type ProcessedCache = Mutex<HashMap<String, Arc<ProcessedContext>>>;
 
 /// Largest context document accepted through [`ContextSet::with`].
 pub const MAX_CONTEXT_BYTES: usize = 256 * 1024;
@@ -76,9 +88,23 @@ const EMBEDDED: &[(&str, &str)] = &[
 /// [`ContextSet::embedded`] holds VCDM 2.0 (and 1.1), Data Integrity v2, Multikey v1, Bitstring
 /// Status List v1, Open Badges 3.0.0 to 3.0.3, the W3C credentials examples contexts, Citizenship
 /// v4rc1 and passeport v1. Add others with [`ContextSet::with`].
-#[derive(Clone)]
+///
+/// A set remembers the active context each `@context` value it has processed (at most 64 of
+/// them), so that signing and verifying many credentials with the same
+/// contexts processes them once.
 pub struct ContextSet {
     documents: HashMap<String, RemoteDocument>,
+    processed: Arc<ProcessedCache>,
+}
+
+impl Clone for ContextSet {
+    fn clone(&self) -> Self {
+        // A clone may be given other documents by `with`: it starts with its own cache.
+        ContextSet {
+            documents: self.documents.clone(),
+            processed: Arc::default(),
+        }
+    }
 }
 
 impl std::fmt::Debug for ContextSet {
@@ -96,6 +122,7 @@ impl ContextSet {
         SET.get_or_init(|| {
             let mut set = ContextSet {
                 documents: HashMap::new(),
+                processed: Arc::default(),
             };
             for (url, text) in EMBEDDED {
                 // The embedded files are checked by the test `embedded_contexts_parse`; a broken
@@ -118,6 +145,8 @@ impl ContextSet {
         }
         let doc = parse_document(url, json)?;
         self.documents.insert(url.to_owned(), doc);
+        // What was processed with the old documents may no longer hold.
+        self.processed = Arc::default();
         Ok(self)
     }
 
@@ -136,6 +165,26 @@ impl ContextSet {
         RecordingLoader {
             set: self,
             missing: Mutex::new(None),
+        }
+    }
+}
+
+impl ContextSet {
+    /// The active context remembered for the serialized `@context` value `key`, if any.
+    pub(crate) fn cached(&self, key: &str) -> Option<Arc<ProcessedContext>> {
+        self.processed.lock().ok()?.get(key).cloned()
+    }
+
+    /// Remembers the active context processed from the serialized `@context` value `key`.
+    pub(crate) fn remember(&self, key: &str, context: Arc<ProcessedContext>) {
+        if key.len() > MAX_CACHED_CONTEXT_KEY {
+            return;
+        }
+        if let Ok(mut cache) = self.processed.lock() {
+            if cache.len() >= MAX_CACHED_CONTEXTS {
+                cache.clear();
+            }
+            cache.insert(key.to_owned(), context);
         }
     }
 }

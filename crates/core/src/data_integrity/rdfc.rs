@@ -28,11 +28,17 @@ pub(crate) fn canonical_nquads(
 ) -> Result<String, DataIntegrityError> {
     let value = to_json_syntax(document).map_err(|reason| DataIntegrityError::JsonLd { reason })?;
     let loader = contexts.loader();
-    let remote = RemoteDocument::new(None, None, value);
-    let options = safe_options(expansion::Action::Reject);
-    let mut expanded =
-        futures_executor::block_on(remote.expand_full(&mut (), &loader, options, ()))
-            .map_err(|e| expansion_error(e, loader.missing(), || invalid_type(&remote, &loader)))?;
+    let mut expanded = match expand_cached(document, &value, contexts, &loader) {
+        Some(expanded) => expanded,
+        // No usable cached context, or an error: the whole algorithm, whose errors we report.
+        None => {
+            let remote = RemoteDocument::new(None, None, value);
+            let options = safe_options(expansion::Action::Reject);
+            futures_executor::block_on(remote.expand_full(&mut (), &loader, options, ())).map_err(
+                |e| expansion_error(e, loader.missing(), || invalid_type(&remote, &loader)),
+            )?
+        }
+    };
     // JSON-LD to RDF drops statements about a relative IRI: refuse them (safe mode).
     if let Some(id) = relative_id(&expanded) {
         return Err(DataIntegrityError::RelativeIri { id });
@@ -56,6 +62,60 @@ pub(crate) fn canonical_nquads(
         return Err(DataIntegrityError::UndefinedTerm { term });
     }
     Ok(nquads)
+}
+
+/// Expands `value` (the JSON-LD form of `document`) with its top-level `@context` processed once
+/// per [`ContextSet`] and remembered. Gives the same result as expanding the whole document:
+/// the top-level context is processed against the empty initial context with no base IRI, then
+/// the rest is expanded with it. `None` when the shortcut does not apply or anything fails (the
+/// caller then runs the whole algorithm, which reports the error).
+fn expand_cached(
+    document: &serde_json::Value,
+    value: &JsonLdValue,
+    contexts: &ContextSet,
+    loader: &RecordingLoader<'_>,
+) -> Option<json_ld::ExpandedDocument> {
+    use json_ld::syntax::TryFromJson;
+    use json_ld::{Expand, Process};
+    let context_value = document.as_object()?.get("@context")?;
+    let key = serde_json::to_string(context_value).ok()?;
+    let mut body = value.clone();
+    let object = body.as_object_mut()?;
+    let local = object.remove_unique("@context").ok()??.value;
+    let active = match contexts.cached(&key) {
+        Some(active) => active,
+        None => {
+            let local = json_ld::syntax::context::Context::try_from_json(local).ok()?;
+            let processed = futures_executor::block_on(local.process_full(
+                &mut (),
+                &json_ld::Context::new(None),
+                loader,
+                None,
+                json_ld::context_processing::Options::default(),
+                (),
+            ))
+            .ok()?
+            .into_processed();
+            // A non-propagated top-level context would be reverted at the top node by the
+            // shortcut but not by the algorithm: not remembered, not used.
+            if processed.previous_context().is_some() {
+                return None;
+            }
+            let processed = std::sync::Arc::new(processed);
+            contexts.remember(&key, processed.clone());
+            processed
+        }
+    };
+    let options = safe_options(expansion::Action::Reject).expansion_options();
+    futures_executor::block_on(body.expand_full(
+        &mut (),
+        active.as_ref().clone(),
+        None,
+        loader,
+        options,
+        (),
+    ))
+    .ok()
 }
 
 /// Expansion options for safe mode: undefined keys are errors; `invalid` says what to do with
