@@ -166,15 +166,19 @@ fn compile() -> Result<Compiled, SchemaError> {
     })
 }
 
-fn first_error(validator: &jsonschema::Validator, instance: &Value) -> Result<(), SchemaError> {
+/// The deepest error `validator` reports on `instance` among those `keep` accepts: the deepest
+/// names the field, where `unevaluatedProperties` at the root would only say "something extra".
+fn first_error(
+    validator: &jsonschema::Validator,
+    instance: &Value,
+    keep: &dyn Fn(&jsonschema::ValidationError<'_>) -> bool,
+) -> Result<(), SchemaError> {
     if let Some(pointer) = forbidden_field(instance, String::new(), 0) {
         return Err(SchemaError::Forbidden { pointer });
     }
-    // Report the deepest error: it names the field, where `unevaluatedProperties` at the root
-    // would only say "something extra".
-    let errors: Vec<_> = validator.iter_errors(instance).collect();
-    let best = errors
-        .iter()
+    let best = validator
+        .iter_errors(instance)
+        .filter(|e| keep(e))
         .max_by_key(|e| e.instance_path().as_str().matches('/').count());
     match best {
         None => Ok(()),
@@ -183,6 +187,13 @@ fn first_error(validator: &jsonschema::Validator, instance: &Value) -> Result<()
             message: error.to_string(),
         }),
     }
+}
+
+fn subject_validator(record: RecordType) -> Result<&'static jsonschema::Validator, SchemaError> {
+    compiled()?
+        .subject
+        .get(&record)
+        .ok_or_else(|| SchemaError::Internal(format!("no schema for {record}")))
 }
 
 fn forbidden_field(value: &Value, at: String, depth: usize) -> Option<String> {
@@ -208,12 +219,7 @@ fn forbidden_field(value: &Value, at: String, depth: usize) -> Option<String> {
 
 /// Validates subject data (`credentialSubject`) against its record type's schema.
 pub fn validate_subject(record: RecordType, subject: &Value) -> Result<(), SchemaError> {
-    let compiled = compiled()?;
-    let validator = compiled
-        .subject
-        .get(&record)
-        .ok_or_else(|| SchemaError::Internal(format!("no schema for {record}")))?;
-    first_error(validator, subject)
+    first_error(subject_validator(record)?, subject, &|_| true)
 }
 
 /// Validates a whole (unsigned) credential against its record type's schema.
@@ -223,7 +229,7 @@ pub fn validate_credential(record: RecordType, credential: &Value) -> Result<(),
         .credential
         .get(&record)
         .ok_or_else(|| SchemaError::Internal(format!("no schema for {record}")))?;
-    first_error(validator, credential)
+    first_error(validator, credential, &|_| true)
 }
 
 /// Validates the claims a holder disclosed: every disclosed claim must fit the schema, but claims
@@ -231,14 +237,7 @@ pub fn validate_credential(record: RecordType, credential: &Value) -> Result<(),
 /// `contains` failures are not reported, since undisclosed claims cause them).
 pub fn validate_disclosed_subject(record: RecordType, subject: &Value) -> Result<(), SchemaError> {
     use jsonschema::error::ValidationErrorKind as Kind;
-    let compiled = compiled()?;
-    let validator = compiled
-        .subject
-        .get(&record)
-        .ok_or_else(|| SchemaError::Internal(format!("no schema for {record}")))?;
-    if let Some(pointer) = forbidden_field(subject, String::new(), 0) {
-        return Err(SchemaError::Forbidden { pointer });
-    }
+    let validator = subject_validator(record)?;
     // Root-level `unevaluatedProperties` is reported by name here: the schema's own report is
     // confused by the hidden claims (a failed `anyOf` marks every property unevaluated).
     let policy = sd_policy(record)?;
@@ -254,29 +253,19 @@ pub fn validate_disclosed_subject(record: RecordType, subject: &Value) -> Result
             });
         }
     }
-    let best = validator
-        .iter_errors(subject)
-        .filter(|e| {
-            let hidden_claims = matches!(
-                e.kind(),
-                Kind::Required { .. }
-                    | Kind::AnyOf { .. }
-                    | Kind::OneOfNotValid { .. }
-                    | Kind::MinItems { .. }
-                    | Kind::Contains
-            );
-            let root_unevaluated = matches!(e.kind(), Kind::UnevaluatedProperties { .. })
-                && e.instance_path().as_str().is_empty();
-            !hidden_claims && !root_unevaluated
-        })
-        .max_by_key(|e| e.instance_path().as_str().matches('/').count());
-    match best {
-        None => Ok(()),
-        Some(error) => Err(SchemaError::Invalid {
-            pointer: error.instance_path().as_str().to_owned(),
-            message: error.to_string(),
-        }),
-    }
+    first_error(validator, subject, &|e| {
+        let hidden_claims = matches!(
+            e.kind(),
+            Kind::Required { .. }
+                | Kind::AnyOf { .. }
+                | Kind::OneOfNotValid { .. }
+                | Kind::MinItems { .. }
+                | Kind::Contains
+        );
+        let root_unevaluated = matches!(e.kind(), Kind::UnevaluatedProperties { .. })
+            && e.instance_path().as_str().is_empty();
+        !hidden_claims && !root_unevaluated
+    })
 }
 
 /// The selective-disclosure policy of a record type, read from the schema's `x-sd` annotations.
