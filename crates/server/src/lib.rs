@@ -14,6 +14,7 @@
 //! | `POST /v1/credentials`, `POST /v1/credentials/batch`, `GET /v1/credentials` | issue (bearer token), batch, audit trail |
 //! | `POST /v1/credentials/{id}/revoke`, `/suspend`, `/reinstate` | status changes |
 //! | `GET /v1/status-lists/{id}` | the signed status list (Bitstring `vc+jwt` or `statuslist+jwt`) |
+//! | `POST /v1/presentations`, `DELETE /v1/presentations/{id}`, `GET /p/{id}` | shared links: the employer's page (HTML, or the `verify` report as JSON), re-verified on every visit |
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {

@@ -893,3 +893,103 @@ fn render(
         .and_then(|t| t.render(Value::Object(context)))
         .map_err(|e| ApiError::Internal(format!("presentation page: {e}")))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn expiry_accepts_seconds_and_durations_within_a_year() {
+        assert_eq!(parse_expiry(None).unwrap(), DEFAULT_EXPIRY_SECS);
+        assert_eq!(parse_expiry(Some(&json!(3600))).unwrap(), 3600);
+        assert_eq!(parse_expiry(Some(&json!("90m"))).unwrap(), 5400);
+        assert_eq!(parse_expiry(Some(&json!("24h"))).unwrap(), 86_400);
+        assert_eq!(parse_expiry(Some(&json!("7d"))).unwrap(), 604_800);
+        assert_eq!(parse_expiry(Some(&json!("120"))).unwrap(), 120);
+        assert_eq!(parse_expiry(Some(&json!("365d"))).unwrap(), MAX_EXPIRY_SECS);
+        for bad in [
+            json!(0),
+            json!(-1),
+            json!(1.5),
+            json!("366d"),
+            json!("7w"),
+            json!("d"),
+            json!(""),
+            json!("99999999999999999999d"),
+            json!(true),
+        ] {
+            assert!(parse_expiry(Some(&bad)).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn nested_claims_flatten_to_readable_rows() {
+        let rows = flatten(&json!({
+            "type": ["AchievementSubject"],
+            "achievement": {"name": "BTS", "nsfCodes": ["326t", "326r"], "nqfLevel": 5},
+            "legalEmployer": {"name": "Numérica", "otherIdentifier": [{"identifier": "0067"}]},
+            "result": [{"status": "Completed"}, {"status": "Passed"}],
+        }));
+        let rows: Vec<(&str, &str)> = rows.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert!(rows.contains(&("achievement › name", "BTS")));
+        assert!(rows.contains(&("achievement › nsfCodes", "326t, 326r")));
+        assert!(rows.contains(&("achievement › nqfLevel", "5")));
+        assert!(rows.contains(&("legalEmployer › otherIdentifier › identifier", "0067")));
+        assert!(rows.contains(&("result › 2 › status", "Passed")));
+        assert!(!rows.iter().any(|(k, _)| k.starts_with("type")));
+    }
+
+    #[test]
+    fn flattening_a_deep_or_wide_value_is_bounded() {
+        let mut deep = json!("bottom");
+        for _ in 0..1000 {
+            deep = json!({ "a": deep });
+        }
+        let rows = flatten(&deep);
+        assert_eq!(rows.len(), 1);
+        let wide = Value::Array((0..10_000).map(|i| json!({ "i": i })).collect());
+        assert_eq!(flatten(&json!({ "w": wide })).len(), MAX_ROWS);
+    }
+
+    #[test]
+    fn sd_jwt_without_key_binding_is_refused_before_verifying() {
+        let error =
+            claimed_binding("eyJhbGciOiJFZERTQSJ9.e30.c2ln~WyJzIiwibiIsInYiXQ~").unwrap_err();
+        assert_eq!(error.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(error.to_string().contains("key binding"));
+        assert!(claimed_binding("not a presentation").is_err());
+    }
+
+    #[test]
+    fn binding_claims_are_read_from_the_kb_jwt() {
+        let b64 = |v: Value| passeport_core::b64::encode(v.to_string());
+        let kb = format!(
+            "{}.{}.c2ln",
+            b64(json!({"alg": "EdDSA", "typ": "kb+jwt"})),
+            b64(json!({"aud": ["https://a.example", "https://b.example"], "nonce": "n1"}))
+        );
+        let (aud, nonce) = claimed_binding(&format!("x.y.z~d1~{kb}")).unwrap();
+        assert_eq!(aud, ["https://a.example", "https://b.example"]);
+        assert_eq!(nonce.as_deref(), Some("n1"));
+    }
+
+    #[test]
+    fn every_verdict_has_words_in_both_languages() {
+        for verdict in [
+            Verdict::Verified,
+            Verdict::Revoked,
+            Verdict::Suspended,
+            Verdict::Expired,
+            Verdict::Untrusted,
+            Verdict::Tampered,
+            Verdict::NotBound,
+            Verdict::Invalid,
+        ] {
+            assert_ne!(
+                verdict_text(verdict, Lang::Fr),
+                verdict_text(verdict, Lang::En)
+            );
+        }
+    }
+}
