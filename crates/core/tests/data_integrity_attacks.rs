@@ -514,3 +514,44 @@ fn relative_ids_are_not_left_unsigned() {
         ));
     }
 }
+
+/// A context replaced with `ContextSet::with` after the set was used must not be served from the
+/// processed-context cache: otherwise a document would be signed with a stale meaning.
+#[test]
+fn rejects_stale_processed_context_after_with() {
+    let url = "https://example.org/contexts/cache-test/v1";
+    let context = |iri: &str| json!({ "@context": { "score": iri } }).to_string();
+    let document = json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2", url],
+        "type": ["VerifiableCredential"],
+        "issuer": "did:example:issuer",
+        "credentialSubject": { "id": "did:example:alice", "score": "A" }
+    });
+    let document = document.as_object().unwrap();
+    let first = ContextSet::embedded()
+        .clone()
+        .with(url, &context("https://a.example/score"))
+        .unwrap();
+    let canonical = |set: &ContextSet| {
+        data_integrity::canonicalize(Cryptosuite::EddsaRdfc2022, document, set).unwrap()
+    };
+    // Twice: the second answer comes from the cache and must be the same.
+    let a = canonical(&first);
+    assert_eq!(canonical(&first), a);
+    assert!(a.contains("<https://a.example/score>"), "{a}");
+    let second = first
+        .clone()
+        .with(url, &context("https://b.example/score"))
+        .unwrap();
+    let b = canonical(&second);
+    assert!(b.contains("<https://b.example/score>"), "{b}");
+    assert!(!b.contains("https://a.example/score"), "{b}");
+    // A set without the context still refuses it, though another set processed it.
+    let err =
+        data_integrity::canonicalize(Cryptosuite::EddsaRdfc2022, document, ContextSet::embedded())
+            .unwrap_err();
+    assert!(
+        matches!(err, DataIntegrityError::UnknownContext { url: ref u } if u == url),
+        "{err:?}"
+    );
+}
