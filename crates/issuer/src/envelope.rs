@@ -80,11 +80,19 @@ pub(crate) fn build(
             { "id": record.schema_id(), "type": "JsonSchema" }
         ]),
     );
-    if let Some(entry) = &request.status.bitstring {
-        vc.insert(
-            "credentialStatus".into(),
-            serde_json::to_value(entry).map_err(|e| IssueError::Signing(e.to_string()))?,
-        );
+    let mut entries = [
+        &request.status.bitstring,
+        &request.status.bitstring_suspension,
+    ]
+    .into_iter()
+    .flatten()
+    .map(|entry| serde_json::to_value(entry).map_err(|e| IssueError::Signing(e.to_string())))
+    .collect::<Result<Vec<Value>, IssueError>>()?;
+    // One entry is a single object; revocation + suspension are an array of both.
+    if entries.len() > 1 {
+        vc.insert("credentialStatus".into(), Value::Array(entries));
+    } else if let Some(only) = entries.pop() {
+        vc.insert("credentialStatus".into(), only);
     }
     Ok((id, vc))
 }

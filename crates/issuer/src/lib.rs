@@ -115,8 +115,12 @@ pub struct TokenStatusRef {
 /// Status entries allocated for a credential (by the service).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StatusClaims {
-    /// W3C Bitstring Status List entry (VCDM formats).
+    /// W3C Bitstring Status List entry (VCDM formats), normally `statusPurpose: revocation`.
     pub bitstring: Option<StatusEntry>,
+    /// A second W3C Bitstring Status List entry with `statusPurpose: suspension` (VCDM formats),
+    /// pointing into a separate list. When both this and [`Self::bitstring`] are set,
+    /// `credentialStatus` is an array of the two entries (W3C Bitstring Status List §2.1).
+    pub bitstring_suspension: Option<StatusEntry>,
     /// IETF Token Status List reference (SD-JWT VC).
     pub token: Option<TokenStatusRef>,
 }

@@ -454,7 +454,10 @@ async fn vc_jwt_carries_status_and_verifies_with_did_key() {
     assert_eq!(issuer, format!("did:web:127.0.0.1%3A{port}:orgs:acme"));
     assert_eq!(claims["cnf"]["jwk"]["x"], holder["x"]);
     assert_eq!(claims["validUntil"], "2099-01-01T00:00:00Z");
-    let status = &claims["credentialStatus"];
+    // Two entries: revocation and suspension, each in its own list.
+    let statuses = claims["credentialStatus"].as_array().unwrap();
+    assert_eq!(statuses.len(), 2);
+    let (status, suspension) = (&statuses[0], &statuses[1]);
     assert_eq!(status["type"], "BitstringStatusListEntry");
     assert_eq!(status["statusPurpose"], "revocation");
     let entry = f.audit_entry(body["id"].as_str().unwrap()).await;
@@ -463,6 +466,14 @@ async fn vc_jwt_carries_status_and_verifies_with_did_key() {
         status["statusListIndex"],
         entry["statusListIndex"].as_u64().unwrap().to_string()
     );
+    assert_eq!(suspension["type"], "BitstringStatusListEntry");
+    assert_eq!(suspension["statusPurpose"], "suspension");
+    assert_eq!(suspension["statusListCredential"], entry["suspensionList"]);
+    assert_eq!(
+        suspension["statusListIndex"],
+        entry["suspensionListIndex"].as_u64().unwrap().to_string()
+    );
+    assert_ne!(entry["suspensionList"], entry["statusList"]);
     assert_eq!(entry["holderBound"], true);
     f.server.stop().await;
 }
@@ -523,11 +534,11 @@ async fn revocation_is_published_and_survives_restart() {
         .contains("max-age="));
     assert!(!f.bitstring(&list_id).await.get(a_idx).unwrap());
 
-    // Suspension is not available for a revocation-only entry.
-    assert_eq!(
-        f.post_status(a_id, "suspend").await.status(),
-        StatusCode::CONFLICT
-    );
+    // Suspension flips a bit in the separate suspension list, never in this one.
+    let r: Value = f.post_status(a_id, "suspend").await.json().await.unwrap();
+    assert_eq!(r["status"], "suspended");
+    assert_ne!(r["statusList"], a_entry["statusList"]);
+    assert!(!f.bitstring(&list_id).await.get(a_idx).unwrap());
 
     let r = f.post_status(a_id, "revoke").await;
     assert_eq!(r.status(), StatusCode::OK);
@@ -586,12 +597,20 @@ async fn revocation_is_published_and_survives_restart() {
         r.status(),
         StatusCode::NOT_FOUND | StatusCode::FORBIDDEN
     ));
-    assert_eq!(
-        f.post_status(b["id"].as_str().unwrap(), "suspend")
-            .await
-            .status(),
-        StatusCode::CONFLICT
-    );
+    let r = f
+        .http
+        .post(f.url(&format!(
+            "/v1/credentials/{}/suspend",
+            b["id"].as_str().unwrap()
+        )))
+        .bearer_auth(other.as_str())
+        .send()
+        .await
+        .unwrap();
+    assert!(matches!(
+        r.status(),
+        StatusCode::NOT_FOUND | StatusCode::FORBIDDEN
+    ));
 
     // Restart on the same data directory: the revocation is still there.
     let Fixture {

@@ -1,6 +1,11 @@
 //! The verifier's checks, each passing and failing, against our own issuer and other
 //! implementations' artefacts (W3C vc-jose-cose test suite, SD-JWT VC draft examples).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use passeport_core::clock::FixedClock;
 use passeport_core::jose::{sign_compact, JwsHeaderParams};
@@ -454,6 +459,7 @@ fn revocation_through_a_signed_bitstring_status_list() {
             status_list_index: "77".into(),
             status_list_credential: url.into(),
         }),
+        bitstring_suspension: None,
         token: None,
     };
     let credential = s

@@ -5,7 +5,9 @@ use super::typed;
 use crate::auth::OrgAuth;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::store::{CredentialRecord, ListKind, NewIssuance, Reservation, StatusListRecord};
+use crate::store::{
+    CredentialRecord, ListKind, NewIssuance, Reservation, StatusAllocation, StatusListRecord,
+};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -90,7 +92,8 @@ pub struct StatusBody {
     pub id: String,
     /// `valid`, `revoked` or `suspended`.
     pub status: String,
-    /// The status list URL.
+    /// The status list URL: the list whose entry changed (for a VCDM credential's
+    /// `/suspend` and `/reinstate`, its `suspension`-purpose list).
     #[serde(rename = "statusList")]
     pub status_list: String,
     /// The index in it.
@@ -191,23 +194,33 @@ fn issue_error(e: IssueError) -> ApiError {
     }
 }
 
-fn status_claims(state: &AppState, list: &StatusListRecord, index: u64) -> StatusClaims {
+fn bitstring_entry(state: &AppState, list: &StatusListRecord, index: u64) -> StatusEntry {
     let url = state.status_list_url(&list.id);
+    StatusEntry {
+        id: Some(format!("{url}#{index}")),
+        type_: "BitstringStatusListEntry".into(),
+        status_purpose: list.purpose.clone(),
+        status_list_index: index.to_string(),
+        status_list_credential: url,
+    }
+}
+
+fn status_claims(state: &AppState, allocation: &StatusAllocation) -> StatusClaims {
+    let (list, index) = (&allocation.list, allocation.index);
     match list.kind {
         ListKind::Bitstring => StatusClaims {
-            bitstring: Some(StatusEntry {
-                id: Some(format!("{url}#{index}")),
-                type_: "BitstringStatusListEntry".into(),
-                status_purpose: list.purpose.clone(),
-                status_list_index: index.to_string(),
-                status_list_credential: url,
-            }),
+            bitstring: Some(bitstring_entry(state, list, index)),
+            bitstring_suspension: allocation
+                .suspension
+                .as_ref()
+                .map(|s| bitstring_entry(state, &s.list, s.index)),
             token: None,
         },
         ListKind::Token => StatusClaims {
             bitstring: None,
+            bitstring_suspension: None,
             token: Some(TokenStatusRef {
-                uri: url,
+                uri: state.status_list_url(&list.id),
                 idx: index,
             }),
         },
@@ -235,6 +248,8 @@ async fn issue_one(
             credential_id: credential_id.clone(),
             kind,
             list_size: LIST_SIZE,
+            // VCDM credentials get a second, `suspension`-purpose entry.
+            suspension: kind == ListKind::Bitstring,
             idempotency: idempotency.clone(),
             now: state.clock.now(),
         })
@@ -263,7 +278,7 @@ async fn issue_one(
         holder: item.holder,
         valid_until: item.valid_until,
         credential_id: Some(credential_id.clone()),
-        status: status_claims(state, &allocation.list, allocation.index),
+        status: status_claims(state, &allocation),
     };
     let issuer = signer.issuer.clone();
     let format = item.format;
@@ -299,6 +314,11 @@ async fn issue_one(
                 status_list: allocation.list.id.clone(),
                 status_index: allocation.index,
                 status: 0,
+                suspension: allocation
+                    .suspension
+                    .as_ref()
+                    .map(|s| (s.list.id.clone(), s.index)),
+                suspended: false,
                 issued_at: issued.issued_at,
                 valid_until: item.valid_until,
                 holder_bound,
@@ -526,6 +546,14 @@ fn status_name(kind: ListKind, status: u8) -> &'static str {
     }
 }
 
+/// A credential's status: revocation wins over a (VCDM) suspension bit.
+fn record_status_name(record: &CredentialRecord) -> &'static str {
+    match status_name(kind_of_format(&record.format), record.status) {
+        "valid" if record.suspended => "suspended",
+        name => name,
+    }
+}
+
 fn kind_of_format(format: &str) -> ListKind {
     match format.parse::<Format>() {
         Ok(f) if !f.uses_bitstring_status() => ListKind::Token,
@@ -580,7 +608,7 @@ async fn list(
                 r.subject_digest.clone(),
                 state.status_list_url(&r.status_list),
                 r.status_index.to_string(),
-                status_name(kind_of_format(&r.format), r.status).to_owned(),
+                record_status_name(r).to_owned(),
                 passeport_core::clock::format_rfc3339(r.issued_at),
                 r.valid_until
                     .map(passeport_core::clock::format_rfc3339)
@@ -607,10 +635,12 @@ async fn list(
                 state.status_list_url(&r.status_list).into(),
             );
             entry.insert("statusListIndex".into(), r.status_index.into());
-            entry.insert(
-                "status".into(),
-                status_name(kind_of_format(&r.format), r.status).into(),
-            );
+            if let Some((list, index)) = &r.suspension {
+                entry.insert("suspensionListId".into(), list.clone().into());
+                entry.insert("suspensionList".into(), state.status_list_url(list).into());
+                entry.insert("suspensionListIndex".into(), (*index).into());
+            }
+            entry.insert("status".into(), record_status_name(r).into());
             entry.insert(
                 "issuedAt".into(),
                 passeport_core::clock::format_rfc3339(r.issued_at).into(),
@@ -657,33 +687,65 @@ async fn change_status(
         ListKind::Bitstring => record.status != 0,
         ListKind::Token => record.status == INVALID,
     };
-    let target = match (change, kind) {
-        (Change::Revoke, ListKind::Bitstring) => 1,
-        (Change::Revoke, ListKind::Token) => INVALID,
-        (_, _) if revoked => {
-            return Err(ApiError::Conflict(format!(
-                "credential `{id}` is revoked, which is permanent"
-            )))
-        }
-        (Change::Suspend, ListKind::Token) => SUSPENDED,
-        (Change::Reinstate, ListKind::Token) => VALID,
-        (Change::Reinstate, ListKind::Bitstring) => VALID,
-        (Change::Suspend, ListKind::Bitstring) => {
-            return Err(ApiError::Conflict(format!(
-                "credential `{id}` ({}) carries a revocation entry only; suspension is available for dc+sd-jwt credentials",
-                record.format
-            )))
+    if revoked && change != Change::Revoke {
+        return Err(ApiError::Conflict(format!(
+            "credential `{id}` is revoked, which is permanent"
+        )));
+    }
+    // (list, index, current value, new value) of the entry to change.
+    let (list, index, current, target) = match (change, kind) {
+        (Change::Revoke, ListKind::Bitstring) => (
+            record.status_list.as_str(),
+            record.status_index,
+            record.status,
+            1,
+        ),
+        (Change::Revoke, ListKind::Token) => (
+            record.status_list.as_str(),
+            record.status_index,
+            record.status,
+            INVALID,
+        ),
+        (Change::Suspend, ListKind::Token) => (
+            record.status_list.as_str(),
+            record.status_index,
+            record.status,
+            SUSPENDED,
+        ),
+        (Change::Reinstate, ListKind::Token) => (
+            record.status_list.as_str(),
+            record.status_index,
+            record.status,
+            VALID,
+        ),
+        (Change::Suspend | Change::Reinstate, ListKind::Bitstring) => {
+            let Some((list, index)) = &record.suspension else {
+                return Err(ApiError::Conflict(format!(
+                    "credential `{id}` ({}) was issued with a revocation entry only; it cannot be suspended",
+                    record.format
+                )));
+            };
+            let target = u8::from(change == Change::Suspend);
+            (list.as_str(), *index, u8::from(record.suspended), target)
         }
     };
-    if target != record.status {
-        state.store.set_status(&record.id, target).await?;
-        tracing::info!(org = %auth.org, %id, status = status_name(kind, target), "status changed");
+    if target != current {
+        state.store.set_status(&record.id, list, target).await?;
+    }
+    let status = match (kind, change) {
+        (ListKind::Token, _) => status_name(kind, target),
+        (ListKind::Bitstring, Change::Revoke) => "revoked",
+        (ListKind::Bitstring, _) if target == 1 => "suspended",
+        (ListKind::Bitstring, _) => "valid",
+    };
+    if target != current {
+        tracing::info!(org = %auth.org, %id, status, "status changed");
     }
     Ok(Json(StatusBody {
-        id: record.id,
-        status: status_name(kind, target).to_owned(),
-        status_list: state.status_list_url(&record.status_list),
-        status_list_index: record.status_index,
+        id: record.id.clone(),
+        status: status.to_owned(),
+        status_list: state.status_list_url(list),
+        status_list_index: index,
     }))
 }
 
@@ -703,7 +765,8 @@ async fn revoke(
     change_status(&state, &auth, &id, Change::Revoke).await
 }
 
-/// Suspends a credential (SD-JWT VC, Token Status List value 2).
+/// Suspends a credential (SD-JWT VC: Token Status List value 2; VCDM formats: the bit of its
+/// `suspension`-purpose Bitstring Status List entry).
 #[utoipa::path(post, path = "/v1/credentials/{id}/suspend", tag = "credentials",
     security(("bearer" = [])),
     params(("id" = String, Path, description = "Credential id")),
@@ -719,7 +782,7 @@ async fn suspend(
     change_status(&state, &auth, &id, Change::Suspend).await
 }
 
-/// Lifts a suspension.
+/// Lifts a suspension (a revocation is never lifted).
 #[utoipa::path(post, path = "/v1/credentials/{id}/reinstate", tag = "credentials",
     security(("bearer" = [])),
     params(("id" = String, Path, description = "Credential id")),

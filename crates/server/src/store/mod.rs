@@ -53,7 +53,7 @@ pub struct ApiKeyRecord {
 /// The kind of status list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ListKind {
-    /// W3C Bitstring Status List (VCDM formats), purpose `revocation`, 1 bit.
+    /// W3C Bitstring Status List (VCDM formats), purpose `revocation` or `suspension`, 1 bit.
     Bitstring,
     /// IETF Token Status List (SD-JWT VC), 2 bits (valid, invalid, suspended).
     Token,
@@ -87,7 +87,7 @@ pub struct StatusListRecord {
     pub org: String,
     /// Kind.
     pub kind: ListKind,
-    /// `revocation` (bitstring) or `status` (token).
+    /// `revocation` or `suspension` (bitstring), `status` (token).
     pub purpose: String,
     /// Entries.
     pub size: u64,
@@ -104,7 +104,14 @@ pub struct StatusAllocation {
     pub list: StatusListRecord,
     /// The index in it.
     pub index: u64,
+    /// The second entry, in a `suspension`-purpose bitstring list, when one was asked for.
+    pub suspension: Option<Box<StatusAllocation>>,
 }
+
+/// `statusPurpose` of a revocation bitstring list.
+pub const PURPOSE_REVOCATION: &str = "revocation";
+/// `statusPurpose` of a suspension bitstring list.
+pub const PURPOSE_SUSPENSION: &str = "suspension";
 
 /// What to reserve before signing.
 #[derive(Debug, Clone)]
@@ -117,6 +124,8 @@ pub struct NewIssuance {
     pub kind: ListKind,
     /// Entries per new list.
     pub list_size: u64,
+    /// Also allocate an entry in a `suspension`-purpose bitstring list (VCDM formats).
+    pub suspension: bool,
     /// `Idempotency-Key` and the request's hash.
     pub idempotency: Option<(String, String)>,
     /// Now (Unix seconds).
@@ -155,6 +164,10 @@ pub struct CredentialRecord {
     pub status_index: u64,
     /// Current status value (0 valid; bitstring 1 revoked; token 1 invalid, 2 suspended).
     pub status: u8,
+    /// The `suspension`-purpose bitstring list and index (VCDM credentials issued with one).
+    pub suspension: Option<(String, u64)>,
+    /// Whether the suspension bit is set (always `false` without a suspension entry).
+    pub suspended: bool,
     /// Issued at.
     pub issued_at: i64,
     /// End of validity.
@@ -197,10 +210,12 @@ pub trait CredentialStore: Send + Sync {
         -> Result<Option<CredentialRecord>, StoreError>;
     /// The organisation's audit trail, oldest first.
     async fn credentials(&self, org: &str) -> Result<Vec<CredentialRecord>, StoreError>;
-    /// Sets a credential's status value (bumping its list's version); returns the list.
+    /// Sets a credential's status value in list `list_id` (bumping that list's version);
+    /// returns the list.
     async fn set_status(
         &self,
         credential_id: &str,
+        list_id: &str,
         status: u8,
     ) -> Result<StatusListRecord, StoreError>;
 }

@@ -7,7 +7,8 @@
 
 use super::{
     ApiKeyRecord, CredentialRecord, CredentialStore, ListKind, NewIssuance, OrgRecord, OrgStore,
-    Reservation, StatusAllocation, StatusListRecord, StatusStore, StoreError,
+    Reservation, StatusAllocation, StatusListRecord, StatusStore, StoreError, PURPOSE_REVOCATION,
+    PURPOSE_SUSPENSION,
 };
 use async_trait::async_trait;
 use rand::Rng;
@@ -43,6 +44,9 @@ type CredentialRow = (
     i64,
     Option<i64>,
     i64,
+    i64,
+    Option<String>,
+    Option<i64>,
     i64,
 );
 
@@ -81,7 +85,19 @@ fn credential_from_row(row: CredentialRow) -> Result<CredentialRecord, StoreErro
         valid_until,
         holder,
         status,
+        suspension_list,
+        suspension_idx,
+        suspended,
     ) = row;
+    let suspension = match (suspension_list, suspension_idx) {
+        (Some(list), Some(idx)) => Some((list, to_u64(idx, "suspension index")?)),
+        (None, None) => None,
+        _ => {
+            return Err(StoreError::Corrupt(format!(
+                "{id}: half a suspension entry"
+            )))
+        }
+    };
     Ok(CredentialRecord {
         id,
         org,
@@ -91,6 +107,8 @@ fn credential_from_row(row: CredentialRow) -> Result<CredentialRecord, StoreErro
         status_list,
         status_index: to_u64(idx, "status index")?,
         status: u8::try_from(status).map_err(|_| StoreError::Corrupt("status value".into()))?,
+        suspended: suspended != 0,
+        suspension,
         issued_at,
         valid_until,
         holder_bound: holder != 0,
@@ -100,8 +118,10 @@ fn credential_from_row(row: CredentialRow) -> Result<CredentialRecord, StoreErro
 const LIST_COLUMNS: &str = "id, org, kind, purpose, size, bits, version";
 const CREDENTIAL_SELECT: &str = "SELECT c.id, c.org, c.record_type, c.format, c.subject_digest, \
      c.status_list, c.status_idx, c.issued_at, c.valid_until, c.holder_bound, \
-     COALESCE(e.status, 0) FROM credentials c \
-     LEFT JOIN status_entries e ON e.list_id = c.status_list AND e.idx = c.status_idx";
+     COALESCE(e.status, 0), c.suspension_list, c.suspension_idx, COALESCE(s.status, 0) \
+     FROM credentials c \
+     LEFT JOIN status_entries e ON e.list_id = c.status_list AND e.idx = c.status_idx \
+     LEFT JOIN status_entries s ON s.list_id = c.suspension_list AND s.idx = c.suspension_idx";
 
 impl SqliteStore {
     /// Opens (creating when missing) `path` and brings its schema up to date.
@@ -132,27 +152,31 @@ impl SqliteStore {
     async fn open_list(
         tx: &mut Transaction<'_, Sqlite>,
         new: &NewIssuance,
+        kind: ListKind,
+        purpose: &str,
     ) -> Result<StatusListRecord, StoreError> {
         let query = format!(
-            "SELECT {LIST_COLUMNS} FROM status_lists WHERE org = ? AND kind = ? AND full = 0 \
+            "SELECT {LIST_COLUMNS} FROM status_lists \
+             WHERE org = ? AND kind = ? AND purpose = ? AND full = 0 \
              ORDER BY created_at, id LIMIT 1"
         );
         let row: Option<ListRow> = sqlx::query_as(&query)
             .bind(&new.org)
-            .bind(new.kind.as_str())
+            .bind(kind.as_str())
+            .bind(purpose)
             .fetch_optional(&mut **tx)
             .await?;
         if let Some(row) = row {
             return list_from_row(row);
         }
-        let (purpose, bits) = match new.kind {
-            ListKind::Bitstring => ("revocation", 1u8),
-            ListKind::Token => ("status", 2u8),
+        let bits = match kind {
+            ListKind::Bitstring => 1u8,
+            ListKind::Token => 2u8,
         };
         let list = StatusListRecord {
             id: uuid::Uuid::new_v4().simple().to_string(),
             org: new.org.clone(),
-            kind: new.kind,
+            kind,
             purpose: purpose.to_owned(),
             size: new.list_size,
             bits,
@@ -174,13 +198,35 @@ impl SqliteStore {
         Ok(list)
     }
 
+    /// The credential's status entry (revocation bitstring or token list) and, when asked
+    /// for, its suspension entry, in the same transaction.
     async fn allocate(
         tx: &mut Transaction<'_, Sqlite>,
         new: &NewIssuance,
     ) -> Result<StatusAllocation, StoreError> {
+        let purpose = match new.kind {
+            ListKind::Bitstring => PURPOSE_REVOCATION,
+            ListKind::Token => "status",
+        };
+        let mut allocation = Self::allocate_in(tx, new, new.kind, purpose).await?;
+        if new.suspension {
+            let suspension =
+                Self::allocate_in(tx, new, ListKind::Bitstring, PURPOSE_SUSPENSION).await?;
+            allocation.suspension = Some(Box::new(suspension));
+        }
+        Ok(allocation)
+    }
+
+    /// A fresh random index in an open list of `kind` and `purpose` (a new list when none).
+    async fn allocate_in(
+        tx: &mut Transaction<'_, Sqlite>,
+        new: &NewIssuance,
+        kind: ListKind,
+        purpose: &str,
+    ) -> Result<StatusAllocation, StoreError> {
         // A list is closed at 7/8 full, so random probing stays cheap.
         for _ in 0..4 {
-            let list = Self::open_list(tx, new).await?;
+            let list = Self::open_list(tx, new, kind, purpose).await?;
             for _ in 0..ALLOCATION_TRIES {
                 let index = rand::thread_rng().gen_range(0..list.size);
                 let inserted = sqlx::query(
@@ -203,7 +249,11 @@ impl SqliteStore {
                     .bind(&list.id)
                     .execute(&mut **tx)
                     .await?;
-                    return Ok(StatusAllocation { list, index });
+                    return Ok(StatusAllocation {
+                        list,
+                        index,
+                        suspension: None,
+                    });
                 }
             }
             sqlx::query("UPDATE status_lists SET full = 1 WHERE id = ?")
@@ -354,7 +404,8 @@ impl CredentialStore for SqliteStore {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO credentials (id, org, record_type, format, subject_digest, status_list, \
-             status_idx, issued_at, valid_until, holder_bound) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             status_idx, issued_at, valid_until, holder_bound, suspension_list, suspension_idx) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&record.id)
         .bind(&record.org)
@@ -366,6 +417,14 @@ impl CredentialStore for SqliteStore {
         .bind(record.issued_at)
         .bind(record.valid_until)
         .bind(i64::from(record.holder_bound))
+        .bind(record.suspension.as_ref().map(|(list, _)| list.as_str()))
+        .bind(
+            record
+                .suspension
+                .as_ref()
+                .map(|(_, idx)| to_i64(*idx))
+                .transpose()?,
+        )
         .execute(&mut *tx)
         .await?;
         if let Some((key, response)) = idempotency {
@@ -419,29 +478,32 @@ impl CredentialStore for SqliteStore {
     async fn set_status(
         &self,
         credential_id: &str,
+        list_id: &str,
         status: u8,
     ) -> Result<StatusListRecord, StoreError> {
         let _guard = self.write.lock().await;
         let mut tx = self.pool.begin().await?;
-        let list_id: Option<(String,)> =
-            sqlx::query_as("SELECT list_id FROM status_entries WHERE credential_id = ?")
-                .bind(credential_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let (list_id,) = list_id
-            .ok_or_else(|| StoreError::Corrupt(format!("{credential_id} has no status entry")))?;
-        sqlx::query("UPDATE status_entries SET status = ? WHERE credential_id = ?")
-            .bind(i64::from(status))
-            .bind(credential_id)
-            .execute(&mut *tx)
-            .await?;
+        let updated = sqlx::query(
+            "UPDATE status_entries SET status = ? WHERE credential_id = ? AND list_id = ?",
+        )
+        .bind(i64::from(status))
+        .bind(credential_id)
+        .bind(list_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if updated != 1 {
+            return Err(StoreError::Corrupt(format!(
+                "{credential_id} has no status entry in list {list_id}"
+            )));
+        }
         sqlx::query("UPDATE status_lists SET version = version + 1 WHERE id = ?")
-            .bind(&list_id)
+            .bind(list_id)
             .execute(&mut *tx)
             .await?;
         let query = format!("SELECT {LIST_COLUMNS} FROM status_lists WHERE id = ?");
         let row: ListRow = sqlx::query_as(&query)
-            .bind(&list_id)
+            .bind(list_id)
             .fetch_one(&mut *tx)
             .await?;
         tx.commit().await?;
