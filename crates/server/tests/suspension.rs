@@ -291,3 +291,92 @@ async fn reinstating_a_revoked_credential_never_clears_the_revocation() {
     assert_eq!(service.verdict(&credential).await, Verdict::Revoked);
     service.shutdown().await;
 }
+
+/// A database written before migration 0003 (one status entry per credential, no suspension
+/// columns) is upgraded in place: its credential keeps its revocation entry, has no suspension
+/// entry (suspend answers 409) and can still be revoked; new credentials get both entries.
+#[tokio::test]
+async fn database_from_before_suspension_is_upgraded_in_place() {
+    let data = std::env::temp_dir().join(format!("passeport-susp-legacy-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&data).unwrap();
+    // Only the migrations that existed before suspension, applied by sqlx as the old service did.
+    let old_migrations = data.join("old-migrations");
+    std::fs::create_dir_all(&old_migrations).unwrap();
+    for name in ["0001_init.sql", "0002_presentations.sql"] {
+        std::fs::copy(
+            format!("{}/migrations/{name}", env!("CARGO_MANIFEST_DIR")),
+            old_migrations.join(name),
+        )
+        .unwrap();
+    }
+    let options = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(data.join(passeport_server::state::DATABASE_FILE))
+        .create_if_missing(true)
+        .foreign_keys(false);
+    let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+    sqlx::migrate::Migrator::new(old_migrations.as_path())
+        .await
+        .unwrap()
+        .run(&pool)
+        .await
+        .unwrap();
+    let legacy_id = format!("urn:uuid:{}", uuid::Uuid::new_v4());
+    for statement in [
+        "INSERT INTO status_lists (id, org, kind, purpose, size, bits, used, created_at) \
+         VALUES ('oldlist', 'acme', 'bitstring', 'revocation', 131072, 1, 1, 1)",
+        "INSERT INTO status_entries (list_id, idx, credential_id) VALUES ('oldlist', 42, ?1)",
+        "INSERT INTO credentials (id, org, record_type, format, subject_digest, status_list, \
+         status_idx, issued_at) VALUES (?1, 'acme', 'Diploma', 'vc+jwt', 'digest', 'oldlist', 42, 1)",
+    ] {
+        sqlx::query(statement)
+            .bind(&legacy_id)
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
+    pool.close().await;
+
+    // The org and its key are created by the new code, which runs migration 0003 first.
+    let token = admin::create_api_key(&data, "acme", &[])
+        .await
+        .unwrap()
+        .to_string();
+    let server = Server::bind(Config::new("127.0.0.1:0".parse().unwrap(), &data))
+        .await
+        .unwrap();
+    let url = server.public_url().to_owned();
+    let (stop, rx) = tokio::sync::oneshot::channel::<()>();
+    let handle = tokio::spawn(server.run(async move {
+        let _ = rx.await;
+    }));
+    let service = Service {
+        url,
+        token,
+        http: reqwest::Client::new(),
+        stop,
+        handle,
+    };
+
+    let audit = service.audit_entry(&legacy_id).await;
+    assert_eq!(audit["statusListId"], "oldlist");
+    assert_eq!(audit["status"], "valid");
+    assert!(audit.get("suspensionListId").is_none(), "{audit}");
+    let (status, body) = service.post_status(&legacy_id, "suspend").await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    let (status, body) = service.post_status(&legacy_id, "revoke").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (purpose, list) = service.bitstring("oldlist").await;
+    assert_eq!(purpose, "revocation");
+    assert!(list.get(42).unwrap());
+    assert_eq!(list.count_set(), 1);
+
+    // A new credential gets both entries, the revocation one in the old, still open list.
+    let (id, credential) = service.issue("vc+jwt").await;
+    let audit = service.audit_entry(&id).await;
+    assert_eq!(audit["statusListId"], "oldlist");
+    assert_ne!(audit["statusListIndex"], 42);
+    assert_eq!(status_entries(&credential).len(), 2);
+    assert_eq!(service.post_status(&id, "suspend").await.0, StatusCode::OK);
+    assert_eq!(service.verdict(&credential).await, Verdict::Suspended);
+    service.shutdown().await;
+}
