@@ -193,30 +193,35 @@ impl ImportVerifier for AcceptAll {
     }
 }
 
-/// The wallet's import of a credential the verifier accepted.
+/// The wallet's import of a credential the verifier accepted. The wallet logs every refusal,
+/// so a fresh one is made every [`WALLET_REUSE`] inputs to keep the harness linear.
 pub fn wallet_import(data: &[u8]) {
-    static WALLET: OnceLock<Option<Mutex<Wallet<MemoryStore>>>> = OnceLock::new();
+    static WALLET: Mutex<Option<(usize, Wallet<MemoryStore>)>> = Mutex::new(None);
     let Some(text) = text(data) else { return };
-    let wallet = WALLET.get_or_init(|| {
-        Wallet::create(
+    let Ok(mut slot) = WALLET.lock() else { return };
+    if slot.as_ref().is_none_or(|(uses, _)| *uses >= WALLET_REUSE) {
+        let created = Wallet::create(
             MemoryStore::new(),
             "fuzz",
             CreateOptions {
                 kdf: KdfParams::INSECURE_FOR_TESTS,
                 holder_key: HolderKeyChoice::Generate(passeport_core::keys::KeyAlgorithm::Ed25519),
             },
-        )
-        .ok()
-        .map(Mutex::new)
-    });
-    let Some(wallet) = wallet else { return };
-    let Ok(mut wallet) = wallet.lock() else {
+        );
+        let Ok(wallet) = created else { return };
+        *slot = Some((0, wallet));
+    }
+    let Some((uses, wallet)) = slot.as_mut() else {
         return;
     };
+    *uses += 1;
     if let Ok(record) = wallet.import(text, &AcceptAll) {
         let _ = wallet.remove_credential(&record.id);
     }
 }
+
+/// Inputs one wallet sees before [`wallet_import`] makes a fresh one.
+pub const WALLET_REUSE: usize = 256;
 
 #[cfg(test)]
 mod tests;
