@@ -1,6 +1,7 @@
 //! Every explicit limit on outside input, tested at the edge: just over the limit fails with the
 //! error that names it (before any expensive work), and a compression bomb in a status list
 //! fails without inflating it.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 
 use flate2::write::{GzEncoder, ZlibEncoder};
 use flate2::Compression;
