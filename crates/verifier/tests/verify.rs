@@ -730,3 +730,79 @@ fn verify_issued_hands_back_every_verified_claim() {
     }
     assert!(verifier.verify_issued("garbage").is_err());
 }
+
+#[test]
+fn https_issuer_key_from_sd_jwt_vc_issuer_metadata() {
+    // An SD-JWT VC issuer identified by an https URL publishes its keys at
+    // /.well-known/jwt-vc-issuer/<path> (SD-JWT VC §5).
+    let key = SecretKey::generate(KeyAlgorithm::P256).unwrap();
+    let iss = "https://issuer.example/orgs/lycee";
+    let mut jwk = key.public_jwk().clone();
+    jwk.kid = Some("k1".into());
+    let issuer = Issuer::new(Arc::new(key), iss).unwrap().with_kid("k1");
+    let issued = issuer
+        .issue(
+            &IssueRequest::new(RecordType::Diploma, diploma()),
+            Format::DcSdJwt,
+        )
+        .unwrap();
+    let resolver = Arc::new(StaticResolver::new());
+    let list = json!({"issuers": [{"id": iss, "types": ["Diploma"]}]});
+    let verifier = Verifier::new(
+        TrustList::from_json(list.to_string().as_bytes()).unwrap(),
+        resolver.clone(),
+    );
+
+    // No metadata published: the key cannot be found, and the report says why.
+    let report = verifier.verify(&issued.credential);
+    assert!(!report.valid);
+    assert!(!check(&report, "issuer_key").ok);
+
+    let url = "https://issuer.example/.well-known/jwt-vc-issuer/orgs/lycee";
+    resolver.insert(
+        url,
+        json!({"issuer": iss, "jwks": {"keys": [jwk.to_value()]}}).to_string(),
+    );
+    let report = verifier.verify(&issued.credential);
+    assert!(report.valid, "{}", report.summary());
+    assert!(check(&report, "issuer_key")
+        .detail
+        .contains("issuer metadata"));
+
+    // Metadata naming another issuer is not believed.
+    resolver.insert(
+        url,
+        json!({"issuer": "https://evil.example", "jwks": {"keys": [jwk.to_value()]}}).to_string(),
+    );
+    assert!(!verifier.verify(&issued.credential).valid);
+}
+
+#[test]
+fn schema_check_fails_on_a_claim_outside_the_record_type() {
+    // A genuinely signed credential whose subject carries a claim the Diploma schema does not
+    // define: the signature is fine, the schema check is not.
+    let s = setup();
+    let mut subject = diploma();
+    subject.as_object_mut().unwrap().remove("term");
+    let mut vc = s
+        .issuer
+        .build_credential(&IssueRequest::new(RecordType::Diploma, subject))
+        .unwrap()
+        .1;
+    vc["credentialSubject"]["favouriteColour"] = json!("blue");
+    let jws = sign_compact(
+        s.issuer.signer().as_ref(),
+        &JwsHeaderParams::typed("vc+jwt").with_kid(s.issuer.kid().unwrap()),
+        Value::Object(vc).to_string().as_bytes(),
+    )
+    .unwrap();
+    let report = Verifier::new(direct(&s.public), Arc::new(StaticResolver::new())).verify(&jws);
+    assert!(!report.valid);
+    assert!(check(&report, "signature").ok);
+    let schema = check(&report, "schema");
+    assert!(
+        !schema.ok && schema.detail.contains("favouriteColour"),
+        "{}",
+        schema.detail
+    );
+}
