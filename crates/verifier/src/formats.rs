@@ -287,8 +287,7 @@ fn verify_sd_jwt(
     }
     let mut outcome = None;
     for cand in &cands {
-        let attempt = UnverifiedSdJwt::parse(text)
-            .and_then(|p| p.verify(&cand.key, &options, v.clock.as_ref()));
+        let attempt = parsed.clone().verify(&cand.key, &options, v.clock.as_ref());
         match attempt {
             Err(e) if is_signature_error(&e) => continue,
             other => {
@@ -486,7 +485,8 @@ fn verify_vc_jwt_inner(
         ));
         return (report, None);
     };
-    let claims = verified.claims().unwrap_or_default();
+    // The verified payload is the very bytes parsed above: no second parse.
+    drop(verified);
     report.verified_claims = Some(claims.clone());
     report.push(Check::pass(
         check::FORMAT,
