@@ -716,7 +716,7 @@ fn verify_vp_jwt(v: &Verifier, text: &str, expect: &Expectation) -> Report {
         reports.push(report);
         cnfs.push(cnf);
     }
-    let binding = vp_binding(v, text, &vp, &cnfs, expect);
+    let binding = vp_binding(v, text, &cnfs, expect);
     let mut errors = Vec::new();
     if let Err(e) = &binding {
         errors.push(format!("presentation: {e}"));
@@ -742,7 +742,6 @@ fn verify_vp_jwt(v: &Verifier, text: &str, expect: &Expectation) -> Report {
 fn vp_binding(
     v: &Verifier,
     text: &str,
-    vp: &Map<String, Value>,
     cnfs: &[Option<PublicJwk>],
     expect: &Expectation,
 ) -> Result<(String, String), String> {
@@ -773,7 +772,6 @@ fn vp_binding(
         ));
     };
     let claims = verified.claims().map_err(|e| e.to_string())?;
-    let _ = vp;
     let auds: Vec<String> = match claims.get("aud") {
         Some(Value::String(a)) => vec![a.clone()],
         Some(Value::Array(a)) => a
@@ -823,9 +821,4 @@ fn vp_binding(
         ),
         holder_thumb,
     ))
-}
-
-#[allow(dead_code)]
-fn unused(_: &Expectation) -> Option<RecordType> {
-    None
 }

@@ -512,33 +512,10 @@ fn revocation_through_a_signed_bitstring_status_list() {
     );
 }
 
-/// Serves one document over HTTP on 127.0.0.1 for a few requests.
-fn serve(body: String, requests: usize) -> u16 {
-    use std::io::{Read, Write};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().take(requests) {
-            let mut stream = stream.unwrap();
-            let mut buf = [0u8; 4096];
-            let _ = stream.read(&mut buf);
-            let response = format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len());
-            let _ = stream.write_all(response.as_bytes());
-        }
-    });
-    port
-}
-
 #[test]
 fn did_web_issuer_resolved_over_http() {
     let key = SecretKey::generate(KeyAlgorithm::Ed25519).unwrap();
     let public = key.public_key();
-    let listener_port = {
-        // Reserve the document first: the DID names the port.
-        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        probe.local_addr().unwrap().port()
-    };
-    let _ = listener_port;
     let did_for = |port: u16| format!("did:web:127.0.0.1%3A{port}:orgs:lycee");
     // The server must know the DID (with its port) before serving: bind, then build the doc.
     use std::io::{Read, Write};
@@ -590,7 +567,6 @@ fn did_web_issuer_resolved_over_http() {
         "{}",
         report.summary()
     );
-    let _ = serve;
 }
 
 #[test]
@@ -666,23 +642,7 @@ fn w3c_vc_jose_cose_suite() {
                     let verifier = Verifier::new(direct(&key), Arc::new(StaticResolver::new()))
                         .with_clock(Arc::new(FixedClock(1_734_300_000)));
                     let report = verifier.verify(input.trim());
-                    let envelope_ok = report.valid;
-                    if input.trim().starts_with('{')
-                        || expected_ok == envelope_ok
-                        || (expected_ok && group == "SDJWTTestMapping")
-                    {
-                        // Unsecured JSON must fail; secured inputs must give the expected result.
-                    }
-                    if !expected_ok {
-                        assert!(!report.valid, "{name}: must fail");
-                    } else {
-                        assert!(
-                            report.valid
-                                || report.errors.iter().any(|e| e.contains("presentation")),
-                            "{name}: {}",
-                            report.summary()
-                        );
-                    }
+                    assert_eq!(report.valid, expected_ok, "{name}: {}", report.summary());
                     ran += 1;
                 }
                 Err(e) => {

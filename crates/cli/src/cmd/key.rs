@@ -2,7 +2,7 @@
 
 use crate::io;
 use anyhow::Context as _;
-use passeport_core::keys::{KeyAlgorithm, PublicJwk, SecretKey, Signer as _};
+use passeport_core::keys::{KeyAlgorithm, PublicJwk, SecretKey};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -50,9 +50,7 @@ pub fn run(command: KeyCommand) -> anyhow::Result<ExitCode> {
         KeyCommand::Generate { alg, out, force } => {
             let alg: KeyAlgorithm = alg.parse()?;
             let key = SecretKey::generate(alg)?;
-            let mut jwk = key.to_private_jwk();
-            let _ = &mut jwk;
-            let text = jwk.to_json_pretty();
+            let text = key.to_private_jwk().to_json_pretty();
             match out {
                 Some(path) => {
                     io::write_secret(&path, format!("{}\n", text.as_str()).as_bytes(), force)?;
@@ -60,7 +58,6 @@ pub fn run(command: KeyCommand) -> anyhow::Result<ExitCode> {
                 }
                 None => io::print_line(&text)?,
             }
-            let _ = key.public_jwk();
         }
         KeyCommand::Public { file } => {
             let jwk = load_public(&file)?;

@@ -96,7 +96,6 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
     let text = io::read_text(path)?;
     let mut report = verifier.verify_with(&text, &expect);
     if args.offline {
-        report.errors.retain(|_| true);
         for c in &mut report.credentials {
             for check in &mut c.checks {
                 if check.check == "status" {
