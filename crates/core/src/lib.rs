@@ -42,6 +42,7 @@ pub mod b64;
 pub mod clock;
 pub mod data_integrity;
 pub mod did;
+pub mod jcs;
 pub mod jose;
 pub mod json;
 pub mod keys;

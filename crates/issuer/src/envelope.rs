@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 
 /// SHA-256 of the subject's JCS form, base64url.
 pub(crate) fn subject_digest(subject: &Value) -> String {
-    let canonical = serde_jcs::to_vec(subject).unwrap_or_default();
+    let canonical = passeport_core::jcs::to_vec(subject);
     passeport_core::b64::encode(Sha256::digest(canonical))
 }
 

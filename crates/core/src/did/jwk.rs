@@ -6,7 +6,8 @@ use crate::keys::{KeyError, PublicJwk};
 /// The `did:jwk` of a public key (members `crv`, `kty`, `x`, `y` in JCS order, no `kid`).
 pub fn did_jwk(jwk: &PublicJwk) -> Result<Did, KeyError> {
     let bare = jwk.bare();
-    let text = serde_jcs::to_vec(&bare).map_err(|e| KeyError::InvalidJwk(e.to_string()))?;
+    let value = serde_json::to_value(&bare).map_err(|e| KeyError::InvalidJwk(e.to_string()))?;
+    let text = crate::jcs::to_vec(&value);
     Ok(Did(format!("did:jwk:{}", crate::b64::encode(text))))
 }
 

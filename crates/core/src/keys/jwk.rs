@@ -103,15 +103,19 @@ impl PublicJwk {
 
     /// RFC 7638 thumbprint: SHA-256 of the required members in lexicographic order, base64url.
     pub fn thumbprint(&self) -> String {
-        // Required members only, sorted; JCS gives the exact RFC 7638 serialization.
-        let mut members = std::collections::BTreeMap::new();
-        members.insert("crv", self.crv.as_str());
-        members.insert("kty", self.kty.as_str());
-        members.insert("x", self.x.as_str());
+        // Required members only, in lexicographic order, no whitespace: RFC 7638 §3.2.
+        let mut canonical = String::with_capacity(128);
+        canonical.push_str(r#"{"crv":"#);
+        crate::jcs::write_string(&mut canonical, &self.crv);
+        canonical.push_str(r#","kty":"#);
+        crate::jcs::write_string(&mut canonical, &self.kty);
+        canonical.push_str(r#","x":"#);
+        crate::jcs::write_string(&mut canonical, &self.x);
         if let Some(y) = &self.y {
-            members.insert("y", y.as_str());
+            canonical.push_str(r#","y":"#);
+            crate::jcs::write_string(&mut canonical, y);
         }
-        let canonical = serde_jcs::to_vec(&members).unwrap_or_default();
+        canonical.push('}');
         crate::b64::encode(Sha256::digest(canonical))
     }
 }

@@ -345,7 +345,7 @@ fn idempotency_key(
         .map(str::trim)
         .filter(|k| !k.is_empty() && k.len() <= MAX_IDEMPOTENCY_KEY)
         .ok_or_else(|| ApiError::invalid("Idempotency-Key", "1 to 255 visible ASCII characters"))?;
-    let canonical = serde_jcs::to_vec(body).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let canonical = passeport_core::jcs::to_vec(body);
     let hash = passeport_core::b64::encode(Sha256::digest(&canonical));
     Ok(Some((key.to_owned(), hash)))
 }
