@@ -173,8 +173,12 @@ fn first_error(
     instance: &Value,
     keep: &dyn Fn(&jsonschema::ValidationError<'_>) -> bool,
 ) -> Result<(), SchemaError> {
-    if let Some(pointer) = forbidden_field(instance, String::new(), 0) {
+    if let Some(pointer) = forbidden_field(instance) {
         return Err(SchemaError::Forbidden { pointer });
+    }
+    // The common case, valid, without building any error.
+    if validator.is_valid(instance) {
+        return Ok(());
     }
     let best = validator
         .iter_errors(instance)
@@ -196,25 +200,50 @@ fn subject_validator(record: RecordType) -> Result<&'static jsonschema::Validato
         .ok_or_else(|| SchemaError::Internal(format!("no schema for {record}")))
 }
 
-fn forbidden_field(value: &Value, at: String, depth: usize) -> Option<String> {
-    if depth > crate::json::MAX_DEPTH {
+/// The JSON pointer of the first forbidden member name, at any depth. Walks without building a
+/// path: the pointer is written only when one is found.
+fn forbidden_field(value: &Value) -> Option<String> {
+    enum Step<'a> {
+        Key(&'a str),
+        Index(usize),
+    }
+    fn walk<'a>(value: &'a Value, path: &mut Vec<Step<'a>>) -> bool {
+        if path.len() > crate::json::MAX_DEPTH {
+            return false;
+        }
+        match value {
+            Value::Object(map) => map.iter().any(|(k, v)| {
+                path.push(Step::Key(k));
+                if FORBIDDEN_FIELDS.contains(&k.as_str()) || walk(v, path) {
+                    return true;
+                }
+                path.pop();
+                false
+            }),
+            Value::Array(items) => items.iter().enumerate().any(|(i, v)| {
+                path.push(Step::Index(i));
+                if walk(v, path) {
+                    return true;
+                }
+                path.pop();
+                false
+            }),
+            _ => false,
+        }
+    }
+    let mut path = Vec::new();
+    if !walk(value, &mut path) {
         return None;
     }
-    match value {
-        Value::Object(map) => map.iter().find_map(|(k, v)| {
-            let here = format!("{at}/{}", k.replace('~', "~0").replace('/', "~1"));
-            if FORBIDDEN_FIELDS.contains(&k.as_str()) {
-                Some(here)
-            } else {
-                forbidden_field(v, here, depth + 1)
-            }
-        }),
-        Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .find_map(|(i, v)| forbidden_field(v, format!("{at}/{i}"), depth + 1)),
-        _ => None,
+    let mut pointer = String::new();
+    for step in path {
+        pointer.push('/');
+        match step {
+            Step::Key(k) => pointer.push_str(&k.replace('~', "~0").replace('/', "~1")),
+            Step::Index(i) => pointer.push_str(&i.to_string()),
+        }
     }
+    Some(pointer)
 }
 
 /// Validates subject data (`credentialSubject`) against its record type's schema.
