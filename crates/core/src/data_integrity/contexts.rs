@@ -94,7 +94,10 @@ const EMBEDDED: &[(&str, &str)] = &[
 /// contexts processes them once.
 pub struct ContextSet {
     documents: HashMap<String, RemoteDocument>,
+    /// The same documents as `serde_json` values, for the fast path.
+    raw: HashMap<String, Arc<serde_json::Value>>,
     processed: Arc<ProcessedCache>,
+    fast: Arc<super::fast::Cache>,
 }
 
 impl Clone for ContextSet {
@@ -102,7 +105,9 @@ impl Clone for ContextSet {
         // A clone may be given other documents by `with`: it starts with its own cache.
         ContextSet {
             documents: self.documents.clone(),
+            raw: self.raw.clone(),
             processed: Arc::default(),
+            fast: Arc::default(),
         }
     }
 }
@@ -122,13 +127,16 @@ impl ContextSet {
         SET.get_or_init(|| {
             let mut set = ContextSet {
                 documents: HashMap::new(),
+                raw: HashMap::new(),
                 processed: Arc::default(),
+                fast: Arc::default(),
             };
             for (url, text) in EMBEDDED {
                 // The embedded files are checked by the test `embedded_contexts_parse`; a broken
                 // one is left out (and then reported as unknown) rather than panicking.
-                if let Ok(doc) = parse_document(url, text) {
+                if let Ok((doc, raw)) = parse_document(url, text) {
                     set.documents.insert((*url).to_owned(), doc);
+                    set.raw.insert((*url).to_owned(), Arc::new(raw));
                 }
             }
             set
@@ -143,10 +151,12 @@ impl ContextSet {
                 reason: format!("larger than {MAX_CONTEXT_BYTES} bytes"),
             });
         }
-        let doc = parse_document(url, json)?;
+        let (doc, raw) = parse_document(url, json)?;
         self.documents.insert(url.to_owned(), doc);
+        self.raw.insert(url.to_owned(), Arc::new(raw));
         // What was processed with the old documents may no longer hold.
         self.processed = Arc::default();
+        self.fast = Arc::default();
         Ok(self)
     }
 
@@ -170,6 +180,16 @@ impl ContextSet {
 }
 
 impl ContextSet {
+    /// The context document served at `url`, as JSON.
+    pub(crate) fn raw_document(&self, url: &str) -> Option<&serde_json::Value> {
+        self.raw.get(url).map(Arc::as_ref)
+    }
+
+    /// The fast path's processed contexts.
+    pub(crate) fn fast_cache(&self) -> &super::fast::Cache {
+        &self.fast
+    }
+
     /// The active context remembered for the serialized `@context` value `key`, if any.
     pub(crate) fn cached(&self, key: &str) -> Option<Arc<ProcessedContext>> {
         self.processed.lock().ok()?.get(key).cloned()
@@ -189,7 +209,10 @@ impl ContextSet {
     }
 }
 
-fn parse_document(url: &str, text: &str) -> Result<RemoteDocument, DataIntegrityError> {
+fn parse_document(
+    url: &str,
+    text: &str,
+) -> Result<(RemoteDocument, serde_json::Value), DataIntegrityError> {
     let bad = |reason: String| DataIntegrityError::BadContextDocument {
         url: url.to_owned(),
         reason,
@@ -197,16 +220,17 @@ fn parse_document(url: &str, text: &str) -> Result<RemoteDocument, DataIntegrity
     let iri = IriBuf::new(url.to_owned()).map_err(|_| bad("not an absolute IRI".into()))?;
     let value: serde_json::Value =
         crate::json::parse_strict(text.as_bytes()).map_err(|e| bad(e.to_string()))?;
-    let value = super::rdfc::to_json_syntax(&value).map_err(bad)?;
-    Ok(RemoteDocument::new(
+    let syntax = super::rdfc::to_json_syntax(&value).map_err(bad)?;
+    let document = RemoteDocument::new(
         Some(iri),
         Some(
             "application/ld+json"
                 .parse()
                 .map_err(|_| bad("mime".into()))?,
         ),
-        value,
-    ))
+        syntax,
+    );
+    Ok((document, value))
 }
 
 /// The context `url` is not in the [`ContextSet`].

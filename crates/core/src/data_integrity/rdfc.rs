@@ -22,10 +22,54 @@ pub(crate) fn to_json_syntax(value: &serde_json::Value) -> Result<JsonLdValue, S
 /// The canonical N-Quads of a JSON-LD document (one statement a line, sorted, each ending in
 /// `\n`), expanded in safe mode: an unknown context, or a term that would be dropped or fall to
 /// the VCDM 2.0 issuer-dependent `@vocab`, is an error naming it.
+///
+/// The fast path ([`super::fast`]) gives the quads when it handles the document; otherwise (and
+/// for every error) the `json-ld` crate does.
 pub(crate) fn canonical_nquads(
-    document: &serde_json::Value,
+    document: &serde_json::Map<String, serde_json::Value>,
     contexts: &ContextSet,
 ) -> Result<String, DataIntegrityError> {
+    match super::fast::quads(document, contexts) {
+        Ok(quads) => Ok(normalize(&quads)),
+        Err(super::fast::Unsupported) => canonical_nquads_json_ld(document, contexts),
+    }
+}
+
+/// The JSON-LD safe-mode checks alone (for `eddsa-jcs-2022`, which signs the JSON): expansion to
+/// RDF without canonicalization when the fast path handles the document, else the whole
+/// reference path for its errors.
+pub(crate) fn check_safe_mode(
+    document: &serde_json::Map<String, serde_json::Value>,
+    contexts: &ContextSet,
+) -> Result<(), DataIntegrityError> {
+    match super::fast::quads(document, contexts) {
+        Ok(_) => Ok(()),
+        Err(super::fast::Unsupported) => canonical_nquads_json_ld(document, contexts).map(|_| ()),
+    }
+}
+
+/// The fast path's canonical N-Quads, `None` when it does not handle the document.
+pub(crate) fn canonical_nquads_fast(
+    document: &serde_json::Map<String, serde_json::Value>,
+    contexts: &ContextSet,
+) -> Option<String> {
+    super::fast::quads(document, contexts)
+        .ok()
+        .map(|quads| normalize(&quads))
+}
+
+fn normalize(quads: &[LexicalQuad]) -> String {
+    urdna2015::normalize(quads.iter().map(|quad| quad.as_lexical_quad_ref())).into_nquads()
+}
+
+/// [`canonical_nquads`] with the `json-ld` crate only (the reference the fast path is tested
+/// against).
+pub(crate) fn canonical_nquads_json_ld(
+    document: &serde_json::Map<String, serde_json::Value>,
+    contexts: &ContextSet,
+) -> Result<String, DataIntegrityError> {
+    let document = serde_json::Value::Object(document.clone());
+    let document = &document;
     let value = to_json_syntax(document).map_err(|reason| DataIntegrityError::JsonLd { reason })?;
     let loader = contexts.loader();
     let mut expanded = match expand_cached(document, &value, contexts, &loader) {
@@ -56,8 +100,7 @@ pub(crate) fn canonical_nquads(
             rdf_types::Id::Blank(_) => None,
         })
         .collect();
-    let nquads =
-        urdna2015::normalize(quads.iter().map(|quad| quad.as_lexical_quad_ref())).into_nquads();
+    let nquads = normalize(&quads);
     if let Some(term) = issuer_dependent_term(&nquads) {
         return Err(DataIntegrityError::UndefinedTerm { term });
     }
