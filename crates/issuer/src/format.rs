@@ -95,13 +95,13 @@ fn cnf(request: &IssueRequest) -> Option<Value> {
 pub(crate) fn secure(
     issuer: &Issuer,
     request: &IssueRequest,
-    credential: &Map<String, Value>,
+    credential: Map<String, Value>,
     format: Format,
     now: i64,
 ) -> Result<String, IssueError> {
     match format {
         Format::VcJwt => {
-            let mut payload = credential.clone();
+            let mut payload = credential;
             if let Some(cnf) = cnf(request) {
                 payload.insert("cnf".into(), cnf);
             }
@@ -115,14 +115,12 @@ pub(crate) fn secure(
                 .map_err(|e| IssueError::Signing(e.to_string()))?;
             let selector = |path: &[ClaimPathSegment]| match path.split_first() {
                 Some((ClaimPathSegment::Key(k), rest)) if k == "credentialSubject" => {
-                    mode_of(policy.subject_mode(&policy_path(rest)))
+                    mode_of(policy.subject_mode_at(rest))
                 }
-                Some((ClaimPathSegment::Key(_), [])) => {
-                    mode_of(policy.envelope_mode(&policy_path(path)))
-                }
+                Some((ClaimPathSegment::Key(_), [])) => mode_of(policy.envelope_mode_at(path)),
                 _ => false,
             };
-            sd_issue(issuer, request, credential.clone(), "vc+sd-jwt", &selector)
+            sd_issue(issuer, request, credential, "vc+sd-jwt", &selector)
         }
         Format::DcSdJwt => {
             let policy = passeport_core::schema::sd_policy(request.record_type)
@@ -134,7 +132,7 @@ pub(crate) fn secure(
                     path.len() == 1
                         && mode_of(policy.subject_mode(&[PathSegment::Key("id".into())]))
                 }
-                _ => mode_of(policy.subject_mode(&policy_path(path))),
+                _ => mode_of(policy.subject_mode_at(path)),
             };
             sd_issue(issuer, request, claims, "dc+sd-jwt", &selector)
         }
@@ -162,7 +160,7 @@ pub(crate) fn secure(
                 created: now,
                 expires: None,
             };
-            let mut document = credential.clone();
+            let mut document = credential;
             // Holder binding travels in the subject's id: the holder's did:jwk.
             if let (Some(holder), Some(Value::Object(subject))) =
                 (&request.holder, document.get_mut("credentialSubject"))
@@ -197,16 +195,6 @@ fn mode_of(mode: Option<passeport_core::schema::SdMode>) -> bool {
     mode.is_some_and(passeport_core::schema::SdMode::is_disclosable)
 }
 
-/// A claim path (with concrete array indexes) as a policy path (any index).
-fn policy_path(path: &[ClaimPathSegment]) -> Vec<PathSegment> {
-    path.iter()
-        .map(|s| match s {
-            ClaimPathSegment::Key(k) => PathSegment::Key(k.clone()),
-            ClaimPathSegment::Index(_) => PathSegment::AnyIndex,
-        })
-        .collect()
-}
-
 fn sd_issue(
     issuer: &Issuer,
     request: &IssueRequest,
@@ -234,7 +222,7 @@ fn sd_issue(
 fn sd_jwt_vc_claims(
     issuer: &Issuer,
     request: &IssueRequest,
-    credential: &Map<String, Value>,
+    mut credential: Map<String, Value>,
     now: i64,
 ) -> Result<Map<String, Value>, IssueError> {
     let mut claims = Map::new();
@@ -244,8 +232,8 @@ fn sd_jwt_vc_claims(
         claims.insert("exp".into(), until.into());
     }
     claims.insert("vct".into(), request.record_type.vct().into());
-    if let Some(id) = credential.get("id") {
-        claims.insert("jti".into(), id.clone());
+    if let Some(id) = credential.remove("id") {
+        claims.insert("jti".into(), id);
     }
     if let Some(token) = &request.status.token {
         claims.insert(
@@ -253,15 +241,15 @@ fn sd_jwt_vc_claims(
             serde_json::json!({ "status_list": { "idx": token.idx, "uri": token.uri } }),
         );
     }
-    if let Some(Value::Object(subject)) = credential.get("credentialSubject") {
+    if let Some(Value::Object(subject)) = credential.remove("credentialSubject") {
         for (name, value) in subject {
-            let name = if name == "id" { "sub" } else { name.as_str() };
-            if REGISTERED.contains(&name) {
+            let name = if name == "id" { "sub".to_owned() } else { name };
+            if REGISTERED.contains(&name.as_str()) {
                 return Err(IssueError::Signing(format!(
                     "subject claim `{name}` collides with an SD-JWT VC registered claim"
                 )));
             }
-            claims.insert(name.to_owned(), value.clone());
+            claims.insert(name, value);
         }
     }
     Ok(claims)

@@ -273,7 +273,7 @@ impl Issuer {
     ) -> Result<IssuedCredential, IssueError> {
         let now = self.clock.now();
         let (id, credential) = envelope::build(self, request, now)?;
-        let text = format::secure(self, request, &credential, format, now)?;
+        let text = format::secure(self, request, credential, format, now)?;
         Ok(IssuedCredential {
             id,
             format,

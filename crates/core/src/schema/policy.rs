@@ -90,6 +90,32 @@ fn find(rules: &[SdRule], path: &[PathSegment]) -> Option<SdMode> {
     rules.iter().find(|r| r.path == path).map(|r| r.mode)
 }
 
+impl SdPolicy {
+    /// The mode of the subject claim at a concrete claim path (array indexes match any index),
+    /// without building a policy path.
+    pub fn subject_mode_at(&self, path: &[crate::sd_jwt::ClaimPathSegment]) -> Option<SdMode> {
+        find_concrete(&self.subject, path)
+    }
+
+    /// The mode of the envelope member at a concrete claim path.
+    pub fn envelope_mode_at(&self, path: &[crate::sd_jwt::ClaimPathSegment]) -> Option<SdMode> {
+        find_concrete(&self.envelope, path)
+    }
+}
+
+fn find_concrete(rules: &[SdRule], path: &[crate::sd_jwt::ClaimPathSegment]) -> Option<SdMode> {
+    use crate::sd_jwt::ClaimPathSegment as Concrete;
+    let matches = |rule: &[PathSegment]| {
+        rule.len() == path.len()
+            && rule.iter().zip(path).all(|pair| match pair {
+                (PathSegment::Key(a), Concrete::Key(b)) => a == b,
+                (PathSegment::AnyIndex, Concrete::Index(_)) => true,
+                _ => false,
+            })
+    };
+    rules.iter().find(|r| matches(&r.path)).map(|r| r.mode)
+}
+
 type Docs<'a> = HashMap<&'a str, &'a Value>;
 
 /// Resolves a `$ref` relative to the document `base` (ids of our schema set only).

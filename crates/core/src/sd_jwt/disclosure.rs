@@ -26,6 +26,11 @@ impl DisclosureDigest {
     }
 
     /// A decoy: the digest of fresh random bytes (RFC 9901 §4.2.5).
+    /// The digest text.
+    pub(crate) fn into_string(self) -> String {
+        self.0
+    }
+
     pub(crate) fn decoy() -> Result<Self, SdJwtError> {
         Ok(Self::of(&random_salt()?))
     }
@@ -68,13 +73,17 @@ impl Disclosure {
     }
 
     fn assemble(salt: String, name: Option<String>, value: Value) -> Result<Self, SdJwtError> {
-        let mut array = vec![Value::String(salt.clone())];
+        // `[salt, name, value]` written directly: no array of copies to serialize.
+        let mut json = Vec::with_capacity(64);
+        json.push(b'[');
+        write_json(&mut json, salt.as_str())?;
         if let Some(name) = &name {
-            array.push(Value::String(name.clone()));
+            json.push(b',');
+            write_json(&mut json, name.as_str())?;
         }
-        array.push(value.clone());
-        let json = serde_json::to_string(&Value::Array(array))
-            .map_err(|e| SdJwtError::Issue(e.to_string()))?;
+        json.push(b',');
+        write_json(&mut json, &value)?;
+        json.push(b']');
         let encoded = crate::b64::encode(json);
         let digest = DisclosureDigest::of(&encoded);
         Ok(Self {
@@ -183,9 +192,19 @@ pub(crate) fn is_reserved(name: &str) -> bool {
     name == "_sd" || name == "..."
 }
 
+/// Appends `value` as JSON to `out`.
+fn write_json<T: serde::Serialize + ?Sized>(
+    out: &mut Vec<u8>,
+    value: &T,
+) -> Result<(), SdJwtError> {
+    serde_json::to_writer(out, value).map_err(|e| SdJwtError::Issue(e.to_string()))
+}
+
+/// 128 bits from the thread's CSPRNG (ChaCha, seeded and periodically reseeded from the OS):
+/// one system call per salt would cost more than the rest of the disclosure.
 fn random_salt() -> Result<String, SdJwtError> {
     let mut salt = [0u8; SALT_BYTES];
-    rand::rngs::OsRng
+    rand::thread_rng()
         .try_fill_bytes(&mut salt)
         .map_err(|e| SdJwtError::Sign(format!("no randomness for a salt: {e}")))?;
     Ok(crate::b64::encode(salt))

@@ -76,8 +76,9 @@ pub fn issue(
         selector,
         decoys: options.decoys_per_object,
         disclosures: Vec::new(),
+        path: Vec::new(),
     };
-    let mut payload = encoder.object(claims, &ClaimPath::root(), 0)?;
+    let mut payload = encoder.object(claims, 0)?;
     if let Some(holder) = &options.holder_key {
         if payload.contains_key("cnf") {
             return Err(SdJwtError::CnfAlreadyPresent);
@@ -104,19 +105,25 @@ struct Encoder<'a> {
     selector: &'a dyn Fn(&[ClaimPathSegment]) -> bool,
     decoys: usize,
     disclosures: Vec<Disclosure>,
+    /// The path of the value being encoded: pushed and popped, never cloned on the way down.
+    path: Vec<ClaimPathSegment>,
 }
 
 impl Encoder<'_> {
-    fn value(&mut self, value: Value, path: &ClaimPath, depth: usize) -> Result<Value, SdJwtError> {
+    fn here(&self) -> ClaimPath {
+        ClaimPath::from(self.path.clone())
+    }
+
+    fn value(&mut self, value: Value, depth: usize) -> Result<Value, SdJwtError> {
         if depth > MAX_PROCESSED_DEPTH {
             return Err(SdJwtError::TooDeep {
-                path: path.clone(),
+                path: self.here(),
                 max: MAX_PROCESSED_DEPTH,
             });
         }
         Ok(match value {
-            Value::Object(map) => Value::Object(self.object(map, path, depth)?),
-            Value::Array(items) => Value::Array(self.array(items, path, depth)?),
+            Value::Object(map) => Value::Object(self.object(map, depth)?),
+            Value::Array(items) => Value::Array(self.array(items, depth)?),
             scalar => scalar,
         })
     }
@@ -124,7 +131,6 @@ impl Encoder<'_> {
     fn object(
         &mut self,
         map: Map<String, Value>,
-        path: &ClaimPath,
         depth: usize,
     ) -> Result<Map<String, Value>, SdJwtError> {
         let mut out = Map::new();
@@ -132,13 +138,18 @@ impl Encoder<'_> {
         for (name, value) in map {
             if is_reserved(&name) {
                 return Err(SdJwtError::ReservedClaimName {
-                    path: path.clone(),
+                    path: self.here(),
                     name,
                 });
             }
-            let child = path.child(ClaimPathSegment::Key(name.clone()));
-            let encoded = self.value(value, &child, depth + 1)?;
-            if (self.selector)(child.segments()) {
+            self.path.push(ClaimPathSegment::Key(name));
+            let encoded = self.value(value, depth + 1);
+            let disclosable = (self.selector)(&self.path);
+            let Some(ClaimPathSegment::Key(name)) = self.path.pop() else {
+                return Err(SdJwtError::Issue("claim path out of step".into()));
+            };
+            let encoded = encoded?;
+            if disclosable {
                 let disclosure = Disclosure::new_property(&name, encoded)?;
                 digests.push(disclosure.digest().clone());
                 self.disclosures.push(disclosure);
@@ -153,24 +164,22 @@ impl Encoder<'_> {
             digests.sort();
             let sd = digests
                 .into_iter()
-                .map(|d| Value::String(d.as_str().to_owned()))
+                .map(|d| Value::String(d.into_string()))
                 .collect();
             out.insert("_sd".into(), Value::Array(sd));
         }
         Ok(out)
     }
 
-    fn array(
-        &mut self,
-        items: Vec<Value>,
-        path: &ClaimPath,
-        depth: usize,
-    ) -> Result<Vec<Value>, SdJwtError> {
+    fn array(&mut self, items: Vec<Value>, depth: usize) -> Result<Vec<Value>, SdJwtError> {
         let mut out = Vec::with_capacity(items.len());
         for (index, item) in items.into_iter().enumerate() {
-            let child = path.child(ClaimPathSegment::Index(index));
-            let encoded = self.value(item, &child, depth + 1)?;
-            if (self.selector)(child.segments()) {
+            self.path.push(ClaimPathSegment::Index(index));
+            let encoded = self.value(item, depth + 1);
+            let disclosable = (self.selector)(&self.path);
+            self.path.pop();
+            let encoded = encoded?;
+            if disclosable {
                 let disclosure = Disclosure::new_element(encoded)?;
                 let mut reference = Map::new();
                 reference.insert(
