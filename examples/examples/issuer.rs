@@ -33,7 +33,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             format.as_str(),
             issued.credential.len(),
             issued.id,
-            issued.subject_digest
+            request.subject_digest()
         );
     }
 

@@ -143,6 +143,12 @@ pub struct IssueRequest {
 }
 
 impl IssueRequest {
+    /// SHA-256 (base64url) of the subject's JCS form (RFC 8785): an audit trail of what was
+    /// signed, without the claim values. Computed on demand: issuing does not need it.
+    pub fn subject_digest(&self) -> String {
+        envelope::subject_digest(&self.subject)
+    }
+
     /// A request with just a type and a subject.
     pub fn new(record_type: RecordType, subject: Value) -> Self {
         Self {
@@ -167,8 +173,6 @@ pub struct IssuedCredential {
     pub record_type: RecordType,
     /// The credential: compact JWS / SD-JWT, or JSON text for Data Integrity.
     pub credential: String,
-    /// SHA-256 (base64url) of the subject's JCS form: an audit trail without claim values.
-    pub subject_digest: String,
     /// Issued at (Unix seconds).
     pub issued_at: i64,
 }
@@ -279,7 +283,6 @@ impl Issuer {
             format,
             record_type: request.record_type,
             credential: text,
-            subject_digest: envelope::subject_digest(&request.subject),
             issued_at: now,
         })
     }

@@ -282,11 +282,14 @@ async fn issue_one(
     };
     let issuer = signer.issuer.clone();
     let format = item.format;
-    let signed = tokio::task::spawn_blocking(move || issuer.issue(&request, format))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))
-        .and_then(|r| r.map_err(issue_error));
-    let issued = match signed {
+    let signed = tokio::task::spawn_blocking(move || {
+        let issued = issuer.issue(&request, format)?;
+        Ok((issued, request.subject_digest()))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))
+    .and_then(|r| r.map_err(issue_error));
+    let (issued, subject_digest) = match signed {
         Ok(issued) => issued,
         Err(e) => {
             if let Some((key, _)) = &idempotency {
@@ -310,7 +313,7 @@ async fn issue_one(
                 org: org.to_owned(),
                 record_type: issued.record_type.name().to_owned(),
                 format: format.as_str().to_owned(),
-                subject_digest: issued.subject_digest,
+                subject_digest,
                 status_list: allocation.list.id.clone(),
                 status_index: allocation.index,
                 status: 0,
