@@ -25,6 +25,7 @@ use ssi_json_ld::json_ld::iref::IriBuf;
 use ssi_json_ld::json_ld::rdf_types::{
     BlankIdBuf, Id, LexicalQuad, Literal, LiteralType, Quad, Term,
 };
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -61,6 +62,43 @@ const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_992.0;
 const XSD_CANONICAL_FLOAT: pretty_dtoa::FmtFloatConfig = pretty_dtoa::FmtFloatConfig::default()
     .force_e_notation()
     .capitalize_e(true);
+
+/// `<` and the issuer-dependent namespace: how such an IRI starts in N-Quads.
+const ISSUER_DEPENDENT_NQUADS: &str = "<https://www.w3.org/ns/credentials/issuer-dependent#";
+
+/// The IRIs the conversion writes itself, parsed once.
+struct Known {
+    rdf_type: IriBuf,
+    rdf_first: IriBuf,
+    rdf_rest: IriBuf,
+    rdf_nil: IriBuf,
+    rdf_json: IriBuf,
+    xsd_string: IriBuf,
+    xsd_boolean: IriBuf,
+    xsd_integer: IriBuf,
+    xsd_double: IriBuf,
+}
+
+fn known() -> Fast<&'static Known> {
+    static KNOWN: std::sync::OnceLock<Option<Known>> = std::sync::OnceLock::new();
+    KNOWN
+        .get_or_init(|| {
+            let iri = |s: &str| IriBuf::new(s.to_owned()).ok();
+            Some(Known {
+                rdf_type: iri(RDF_TYPE)?,
+                rdf_first: iri(RDF_FIRST)?,
+                rdf_rest: iri(RDF_REST)?,
+                rdf_nil: iri(RDF_NIL)?,
+                rdf_json: iri(RDF_JSON)?,
+                xsd_string: iri(XSD_STRING)?,
+                xsd_boolean: iri(XSD_BOOLEAN)?,
+                xsd_integer: iri(XSD_INTEGER)?,
+                xsd_double: iri(XSD_DOUBLE)?,
+            })
+        })
+        .as_ref()
+        .ok_or(Unsupported)
+}
 
 fn next_id() -> u64 {
     static NEXT: AtomicU64 = AtomicU64::new(1);
@@ -161,15 +199,15 @@ pub(crate) struct Cache {
 }
 
 /// An expanded IRI: a keyword alias or an absolute IRI.
-enum Expanded {
+enum Expanded<'c> {
     Id,
     Type,
-    Iri(IriBuf),
+    Iri(Cow<'c, IriBuf>),
 }
 
-fn absolute(text: String) -> Fast<Expanded> {
+fn absolute(text: String) -> Fast<Expanded<'static>> {
     IriBuf::new(text)
-        .map(Expanded::Iri)
+        .map(|iri| Expanded::Iri(Cow::Owned(iri)))
         .map_err(|_| Unsupported)
 }
 
@@ -177,8 +215,20 @@ fn is_gen_delim(c: char) -> bool {
     matches!(c, ':' | '/' | '?' | '#' | '[' | ']' | '@')
 }
 
+/// Whether `key` expands to `keyword` (`@id` or `@type`): the keyword itself or an alias.
+fn is_keyword_key(ctx: &Ctx, key: &str, keyword: &str) -> bool {
+    if key == keyword {
+        return true;
+    }
+    match ctx.terms.get(key).map(|d| &d.mapping) {
+        Some(Mapping::Id) => keyword == "@id",
+        Some(Mapping::Type) => keyword == "@type",
+        _ => false,
+    }
+}
+
 /// IRI expansion in an active context (expansion time, no local context).
-fn expand_iri(ctx: &Ctx, value: &str, vocab: bool) -> Fast<Expanded> {
+fn expand_iri<'c>(ctx: &'c Ctx, value: &str, vocab: bool) -> Fast<Expanded<'c>> {
     match value {
         "@id" => return Ok(Expanded::Id),
         "@type" => return Ok(Expanded::Type),
@@ -189,7 +239,7 @@ fn expand_iri(ctx: &Ctx, value: &str, vocab: bool) -> Fast<Expanded> {
         match &def.mapping {
             Mapping::Id => return Ok(Expanded::Id),
             Mapping::Type => return Ok(Expanded::Type),
-            Mapping::Iri(iri) if vocab => return Ok(Expanded::Iri(iri.clone())),
+            Mapping::Iri(iri) if vocab => return Ok(Expanded::Iri(Cow::Borrowed(iri))),
             Mapping::Iri(_) => {}
         }
     }
@@ -390,7 +440,7 @@ impl<'a> Definer<'a> {
                 "@json" => TypeMapping::Json,
                 _ if t.starts_with('@') => return Err(Unsupported),
                 _ => match self.expand(t)? {
-                    Expanded::Iri(iri) => TypeMapping::Datatype(iri),
+                    Expanded::Iri(iri) => TypeMapping::Datatype(iri.into_owned()),
                     _ => return Err(Unsupported),
                 },
             }),
@@ -408,7 +458,7 @@ impl<'a> Definer<'a> {
             "@type" => Mapping::Type,
             _ if id.starts_with('@') || id == term => return Err(Unsupported),
             _ => match self.expand(id)? {
-                Expanded::Iri(iri) => Mapping::Iri(iri),
+                Expanded::Iri(iri) => Mapping::Iri(iri.into_owned()),
                 _ => return Err(Unsupported),
             },
         };
@@ -468,7 +518,7 @@ impl<'a> Definer<'a> {
     }
 
     /// IRI expansion (vocabulary-relative) while defining terms.
-    fn expand(&mut self, value: &'a str) -> Fast<Expanded> {
+    fn expand(&mut self, value: &'a str) -> Fast<Expanded<'static>> {
         if value.starts_with('@') {
             return Err(Unsupported);
         }
@@ -479,7 +529,7 @@ impl<'a> Definer<'a> {
             return match &def.mapping {
                 Mapping::Id => Ok(Expanded::Id),
                 Mapping::Type => Ok(Expanded::Type),
-                Mapping::Iri(iri) => Ok(Expanded::Iri(iri.clone())),
+                Mapping::Iri(iri) => Ok(Expanded::Iri(Cow::Owned(iri.clone()))),
             };
         }
         if let Some((prefix, suffix)) = value.split_once(':') {
@@ -572,13 +622,24 @@ impl Cache {
 
 /// The RDF quads of `document` (expanded in safe mode), or [`Unsupported`].
 pub(crate) fn quads(document: &Map<String, Value>, set: &ContextSet) -> Fast<Vec<LexicalQuad>> {
+    walk(document, set, true)
+}
+
+/// Whether the fast path handles `document` (so that it passes the safe-mode checks), without
+/// keeping the quads.
+pub(crate) fn check(document: &Map<String, Value>, set: &ContextSet) -> Fast<()> {
+    walk(document, set, false).map(|_| ())
+}
+
+fn walk(document: &Map<String, Value>, set: &ContextSet, collect: bool) -> Fast<Vec<LexicalQuad>> {
     let context = document.get("@context").ok_or(Unsupported)?;
     let cache = set.fast_cache();
     let top = cache.top(set, context)?;
     let mut walker = Walker {
         set,
         cache,
-        quads: Vec::with_capacity(128),
+        quads: Vec::with_capacity(if collect { 128 } else { 0 }),
+        collect,
         blanks: 0,
     };
     walker.node(&top, None, document, None, true, 0)?;
@@ -590,6 +651,8 @@ struct Walker<'s> {
     set: &'s ContextSet,
     cache: &'s Cache,
     quads: Vec<LexicalQuad>,
+    /// Keep the quads (`false`: only walk, for the safe-mode checks).
+    collect: bool,
     blanks: usize,
 }
 
@@ -629,13 +692,16 @@ impl Walker<'_> {
             Term::Id(id) => check_id(id)?,
             Term::Literal(literal) => {
                 // The safe-mode check reads the N-Quads text, where a literal shows as is.
-                if literal.value.contains(&format!("<{ISSUER_DEPENDENT}")) {
+                if literal.value.contains(ISSUER_DEPENDENT_NQUADS) {
                     return Err(Unsupported);
                 }
                 if let LiteralType::Any(datatype) = &literal.type_ {
                     check_iri(datatype)?;
                 }
             }
+        }
+        if !self.collect {
+            return Ok(());
         }
         self.quads.push(Quad(
             subject.clone(),
@@ -644,6 +710,27 @@ impl Walker<'_> {
             graph.clone(),
         ));
         Ok(())
+    }
+
+    /// [`Self::emit`] with an IRI object, cloned only when the quad is kept.
+    fn emit_iri(
+        &mut self,
+        subject: &Id,
+        predicate: &IriBuf,
+        object: Cow<'_, IriBuf>,
+        graph: &Option<Id>,
+    ) -> Fast<()> {
+        if self.collect {
+            return self.emit(
+                subject,
+                predicate,
+                Term::Id(Id::Iri(object.into_owned())),
+                graph,
+            );
+        }
+        check_id(subject)?;
+        check_iri(predicate)?;
+        check_iri(&object)
     }
 
     /// A node object: its quads, and its id (or a fresh blank node).
@@ -662,10 +749,7 @@ impl Walker<'_> {
         let mut ctx = active.clone();
         // A type-scoped context does not reach into nested nodes (unless only an id is given).
         if let Some(previous) = &ctx.previous {
-            let only_id = map.len() == 1
-                && map
-                    .keys()
-                    .all(|k| matches!(expand_iri(&ctx, k, true), Ok(Expanded::Id)));
+            let only_id = map.len() == 1 && map.keys().all(|k| is_keyword_key(&ctx, k, "@id"));
             if !only_id {
                 ctx = previous.clone();
             }
@@ -679,7 +763,7 @@ impl Walker<'_> {
             if key == "@context" {
                 continue;
             }
-            if let Ok(Expanded::Type) = expand_iri(&ctx, key, true) {
+            if is_keyword_key(&ctx, key, "@type") {
                 if type_key.is_some() {
                     return Err(Unsupported);
                 }
@@ -712,7 +796,7 @@ impl Walker<'_> {
         }
         // Every other key, in the final context.
         let mut id_value: Option<&str> = None;
-        let mut properties: Vec<(&str, IriBuf, &Value)> = Vec::with_capacity(map.len());
+        let mut properties: Vec<(&str, Cow<'_, IriBuf>, &Value)> = Vec::with_capacity(map.len());
         for (key, value) in map {
             if key == "@context" {
                 if top {
@@ -735,19 +819,17 @@ impl Walker<'_> {
         }
         let subject = match id_value {
             Some(id) => match expand_iri(&ctx, id, false)? {
-                Expanded::Iri(iri) => Id::Iri(iri),
+                Expanded::Iri(iri) => Id::Iri(iri.into_owned()),
                 _ => return Err(Unsupported),
             },
             None => self.blank()?,
         };
         let graph = graph.cloned();
         if !types.is_empty() {
-            let rdf_type = IriBuf::new(RDF_TYPE.to_owned()).map_err(|_| Unsupported)?;
+            let rdf_type = &known()?.rdf_type;
             for t in &types {
                 match expand_iri(&type_ctx, t, true)? {
-                    Expanded::Iri(iri) => {
-                        self.emit(&subject, &rdf_type, Term::Id(Id::Iri(iri)), &graph)?
-                    }
+                    Expanded::Iri(iri) => self.emit_iri(&subject, rdf_type, iri, &graph)?,
                     _ => return Err(Unsupported),
                 }
             }
@@ -820,26 +902,23 @@ impl Walker<'_> {
 
     /// An RDF list of `objects`: its head (`rdf:nil` when empty).
     fn list(&mut self, objects: Vec<Term>, graph: &Option<Id>) -> Fast<Term> {
-        let nil = || IriBuf::new(RDF_NIL.to_owned()).map(|i| Term::Id(Id::Iri(i)));
-        let Ok(nil_term) = nil() else {
-            return Err(Unsupported);
-        };
+        let known = known()?;
+        let nil_term = Term::Id(Id::Iri(known.rdf_nil.clone()));
         if objects.is_empty() {
             return Ok(nil_term);
         }
-        let first = IriBuf::new(RDF_FIRST.to_owned()).map_err(|_| Unsupported)?;
-        let rest = IriBuf::new(RDF_REST.to_owned()).map_err(|_| Unsupported)?;
+        let (first, rest) = (&known.rdf_first, &known.rdf_rest);
         let nodes: Vec<Id> = (0..objects.len())
             .map(|_| self.blank())
             .collect::<Fast<_>>()?;
         for (i, object) in objects.into_iter().enumerate() {
             let node = nodes.get(i).ok_or(Unsupported)?;
-            self.emit(node, &first, object, graph)?;
+            self.emit(node, first, object, graph)?;
             let next = match nodes.get(i + 1) {
                 Some(next) => Term::Id(next.clone()),
                 None => nil_term.clone(),
             };
-            self.emit(node, &rest, next, graph)?;
+            self.emit(node, rest, next, graph)?;
         }
         let head = nodes.first().ok_or(Unsupported)?;
         Ok(Term::Id(head.clone()))
@@ -890,7 +969,7 @@ fn scalar_object(ctx: &Ctx, def: Option<&TermDef>, scalar: &Value) -> Fast<Term>
         };
         if let Some(vocab) = vocab {
             return match expand_iri(ctx, s, vocab)? {
-                Expanded::Iri(iri) => Ok(Term::Id(Id::Iri(iri))),
+                Expanded::Iri(iri) => Ok(Term::Id(Id::Iri(iri.into_owned()))),
                 _ => Err(Unsupported),
             };
         }
@@ -900,16 +979,22 @@ fn scalar_object(ctx: &Ctx, def: Option<&TermDef>, scalar: &Value) -> Fast<Term>
         Some(TypeMapping::Json) => return Err(Unsupported),
         _ => None,
     };
+    let known = known()?;
     let (text, preferred) = match scalar {
-        Value::Bool(b) => (b.to_string(), XSD_BOOLEAN),
-        Value::Number(n) => number_text(n, datatype)?,
-        Value::String(s) => (s.clone(), XSD_STRING),
+        Value::Bool(b) => (b.to_string(), &known.xsd_boolean),
+        Value::Number(n) => {
+            let (text, integer) = number_text(n, datatype)?;
+            let preferred = if integer {
+                &known.xsd_integer
+            } else {
+                &known.xsd_double
+            };
+            (text, preferred)
+        }
+        Value::String(s) => (s.clone(), &known.xsd_string),
         _ => return Err(Unsupported),
     };
-    let datatype = match datatype {
-        Some(iri) => iri.clone(),
-        None => IriBuf::new(preferred.to_owned()).map_err(|_| Unsupported)?,
-    };
+    let datatype = datatype.unwrap_or(preferred).clone();
     Ok(Term::Literal(Literal::new(
         text,
         LiteralType::Any(datatype),
@@ -920,7 +1005,7 @@ fn scalar_object(ctx: &Ctx, def: Option<&TermDef>, scalar: &Value) -> Fast<Term>
 /// number is first put in its JCS (ECMAScript) form; an integer that fits an `i64` is an
 /// `xsd:integer` (unless the datatype is `xsd:double`), anything else an `xsd:double` in
 /// canonical form.
-fn number_text(n: &Number, datatype: Option<&IriBuf>) -> Fast<(String, &'static str)> {
+fn number_text(n: &Number, datatype: Option<&IriBuf>) -> Fast<(String, bool)> {
     let x = n.as_f64().ok_or(Unsupported)?;
     // A negative zero keeps its sign in the crate's text: not mirrored.
     if !x.is_finite() || (x == 0.0 && x.is_sign_negative()) {
@@ -935,9 +1020,9 @@ fn number_text(n: &Number, datatype: Option<&IriBuf>) -> Fast<(String, &'static 
         }
         #[allow(clippy::cast_possible_truncation)]
         let integer = x as i64;
-        return Ok((integer.to_string(), XSD_INTEGER));
+        return Ok((integer.to_string(), true));
     }
-    Ok((pretty_dtoa::dtoa(x, XSD_CANONICAL_FLOAT), XSD_DOUBLE))
+    Ok((pretty_dtoa::dtoa(x, XSD_CANONICAL_FLOAT), false))
 }
 
 /// An `rdf:JSON` literal: the value in the `json-ld` crate's canonical JSON form.
@@ -946,9 +1031,24 @@ fn json_literal(value: &Value) -> Fast<Term> {
     let mut json = super::rdfc::to_json_syntax(value).map_err(|_| Unsupported)?;
     json.canonicalize();
     let text = json.compact_print().to_string();
-    let datatype = IriBuf::new(RDF_JSON.to_owned()).map_err(|_| Unsupported)?;
+    let datatype = known()?.rdf_json.clone();
     Ok(Term::Literal(Literal::new(
         text,
         LiteralType::Any(datatype),
     )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn issuer_dependent_mark_is_the_namespace() {
+        assert_eq!(ISSUER_DEPENDENT_NQUADS, format!("<{ISSUER_DEPENDENT}"));
+    }
+
+    #[test]
+    fn known_iris_parse() {
+        assert!(known().is_ok());
+    }
 }

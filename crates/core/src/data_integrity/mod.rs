@@ -68,6 +68,7 @@
 mod contexts;
 mod fast;
 mod rdfc;
+mod size;
 
 pub use self::contexts::{ContextSet, MAX_CONTEXT_BYTES};
 pub use self::rdfc::ISSUER_DEPENDENT;
@@ -386,7 +387,9 @@ pub fn sign_with_contexts(
         });
     }
     // For self-describing methods, catch a signer/method mix-up now rather than at verification.
-    if method.starts_with("did:key:") || method.starts_with("did:jwk:") {
+    if method_is_signers_did_key(method, signer) {
+        // `did:key:<key>#<key>` of the signer's own key: nothing to resolve.
+    } else if method.starts_with("did:key:") || method.starts_with("did:jwk:") {
         let key = resolve_offline(method)?;
         if key.jwk().thumbprint() != signer.public_jwk().thumbprint() {
             return Err(DataIntegrityError::SignerMismatch {
@@ -419,6 +422,13 @@ pub fn sign_with_contexts(
     let mut secured = document.clone();
     secured.insert("proof".into(), Value::Object(proof));
     Ok(secured)
+}
+
+/// Whether `method` is the `did:key` method id of the signer's own public key.
+fn method_is_signers_did_key(method: &str, signer: &dyn Signer) -> bool {
+    method.starts_with("did:key:")
+        && crate::did::key::did_key(signer.public_jwk())
+            .is_ok_and(|did| crate::did::key::method_id(&did) == method)
 }
 
 /// Verifies the proof of a secured credential, with the embedded contexts: see the module
@@ -487,6 +497,15 @@ pub fn canonicalize(
     contexts: &ContextSet,
 ) -> Result<String, DataIntegrityError> {
     check_size(document)?;
+    canonical_form(cryptosuite, document, contexts)
+}
+
+/// [`canonicalize`] of a document whose size was checked (as part of a whole one).
+fn canonical_form(
+    cryptosuite: Cryptosuite,
+    document: &Map<String, Value>,
+    contexts: &ContextSet,
+) -> Result<String, DataIntegrityError> {
     match cryptosuite {
         Cryptosuite::EddsaRdfc2022 => rdfc::canonical_nquads(document, contexts),
         Cryptosuite::EddsaJcs2022 => {
@@ -746,7 +765,7 @@ fn hash_data(
     contexts: &ContextSet,
 ) -> Result<Vec<u8>, DataIntegrityError> {
     // The document first, so that its own errors (undefined terms…) are the ones reported.
-    let canonical_document = canonicalize(cryptosuite, document, contexts)?;
+    let canonical_document = canonical_form(cryptosuite, document, contexts)?;
     // The proof configuration is read with the document's contexts (RDFC: it is given them, as
     // the suite says; JCS: it carries them, or is signed without them but still checked).
     let mut with_context = config.clone();
@@ -754,7 +773,7 @@ fn hash_data(
         with_context.insert("@context".into(), context.clone());
     }
     let config = match cryptosuite {
-        Cryptosuite::EddsaRdfc2022 => canonicalize(cryptosuite, &with_context, contexts)?,
+        Cryptosuite::EddsaRdfc2022 => canonical_form(cryptosuite, &with_context, contexts)?,
         Cryptosuite::EddsaJcs2022 => {
             rdfc::check_safe_mode(&with_context, contexts)?;
             jcs(config)
@@ -766,11 +785,7 @@ fn hash_data(
 }
 
 fn check_size(document: &Map<String, Value>) -> Result<(), DataIntegrityError> {
-    let size = serde_json::to_vec(document)
-        .map_err(|e| DataIntegrityError::Jcs {
-            reason: e.to_string(),
-        })?
-        .len();
+    let size = size::object_len(document);
     if size > MAX_DOCUMENT_BYTES {
         return Err(DataIntegrityError::DocumentTooLarge {
             size,

@@ -42,8 +42,8 @@ pub(crate) fn check_safe_mode(
     document: &serde_json::Map<String, serde_json::Value>,
     contexts: &ContextSet,
 ) -> Result<(), DataIntegrityError> {
-    match super::fast::quads(document, contexts) {
-        Ok(_) => Ok(()),
+    match super::fast::check(document, contexts) {
+        Ok(()) => Ok(()),
         Err(super::fast::Unsupported) => canonical_nquads_json_ld(document, contexts).map(|_| ()),
     }
 }
