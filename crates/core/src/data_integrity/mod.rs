@@ -560,8 +560,12 @@ fn verify_inner(
 ) -> Result<VerifiedDataIntegrity, DataIntegrityError> {
     check_size(document)?;
     check_document_context(document)?;
-    let mut unsecured = document.clone();
-    unsecured.remove("proof");
+    // The document without its proof (not cloned along).
+    let unsecured: Map<String, Value> = document
+        .iter()
+        .filter(|(key, _)| *key != "proof")
+        .map(|(key, value)| (key.clone(), value.clone()))
+        .collect();
     let proofs: Vec<&Map<String, Value>> = match document.get("proof") {
         None => return Err(DataIntegrityError::MissingProof),
         Some(Value::Object(proof)) => vec![proof],
@@ -649,13 +653,13 @@ fn proof_set(items: &[Value]) -> Result<Vec<&Map<String, Value>>, DataIntegrityE
 }
 
 /// The document a proof signed: without proofs, or with the ones its `previousProof` names.
-fn chain_input(
-    unsecured: &Map<String, Value>,
+fn chain_input<'a>(
+    unsecured: &'a Map<String, Value>,
     proof: &Map<String, Value>,
     all: &[&Map<String, Value>],
-) -> Result<Map<String, Value>, DataIntegrityError> {
+) -> Result<std::borrow::Cow<'a, Map<String, Value>>, DataIntegrityError> {
     let previous: Vec<&str> = match proof.get("previousProof") {
-        None => return Ok(unsecured.clone()),
+        None => return Ok(std::borrow::Cow::Borrowed(unsecured)),
         Some(Value::String(id)) => vec![id.as_str()],
         Some(Value::Array(ids)) => ids.iter().filter_map(Value::as_str).collect(),
         Some(_) => {
@@ -682,7 +686,7 @@ fn chain_input(
         _ => Value::Array(matching),
     };
     input.insert("proof".into(), proofs);
-    Ok(input)
+    Ok(std::borrow::Cow::Owned(input))
 }
 
 /// Checks one proof over `input` (the document as that proof signed it).
