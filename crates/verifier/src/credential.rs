@@ -65,13 +65,53 @@ pub(crate) fn candidates(
     (out, problems)
 }
 
-/// Resolves an issuer id to its assertion keys: did:key / did:jwk offline, did:web over HTTPS,
-/// an https issuer through its SD-JWT VC issuer metadata.
-pub(crate) fn issuer_keys(
-    v: &Verifier,
-    issuer: &str,
-    kid: Option<&str>,
-) -> Result<(Vec<PublicKey>, String), String> {
+/// Keys found for an issuer, and how.
+type Found = (Vec<PublicKey>, String);
+
+/// The keys of `did:key` and `did:jwk` issuers by (issuer, kid): their documents are derived
+/// from the identifier itself, so the answer never changes. Bounded: cleared when full.
+#[derive(Debug, Default)]
+pub(crate) struct OfflineKeyCache(std::sync::RwLock<std::collections::HashMap<String, Found>>);
+
+impl OfflineKeyCache {
+    /// Entries kept at most (a verifier sees few issuers; a flood of one-off DIDs only refills).
+    const CAPACITY: usize = 1024;
+
+    fn get_or_resolve(
+        &self,
+        issuer: &str,
+        kid: Option<&str>,
+        resolve: impl FnOnce() -> Result<Found, String>,
+    ) -> Result<Found, String> {
+        let key = format!("{issuer}\n{}", kid.unwrap_or_default());
+        if let Ok(map) = self.0.read() {
+            if let Some(found) = map.get(&key) {
+                return Ok(found.clone());
+            }
+        }
+        let found = resolve()?;
+        if let Ok(mut map) = self.0.write() {
+            if map.len() >= Self::CAPACITY {
+                map.clear();
+            }
+            map.insert(key, found.clone());
+        }
+        Ok(found)
+    }
+}
+
+/// Resolves an issuer id to its assertion keys: did:key / did:jwk offline (remembered),
+/// did:web over HTTPS, an https issuer through its SD-JWT VC issuer metadata.
+pub(crate) fn issuer_keys(v: &Verifier, issuer: &str, kid: Option<&str>) -> Result<Found, String> {
+    if issuer.starts_with("did:key:") || issuer.starts_with("did:jwk:") {
+        v.offline_keys
+            .get_or_resolve(issuer, kid, || resolve_issuer_keys(v, issuer, kid))
+    } else {
+        resolve_issuer_keys(v, issuer, kid)
+    }
+}
+
+fn resolve_issuer_keys(v: &Verifier, issuer: &str, kid: Option<&str>) -> Result<Found, String> {
     if issuer.starts_with("did:") {
         let did = Did::parse(issuer).map_err(|e| e.to_string())?;
         let doc = did_document(v, &did)?;

@@ -127,8 +127,10 @@ fn vc_checks(
         &report.issuer.clone(),
         &cand.key,
     ));
-    let subject = report.disclosed.clone();
-    report.push(schema_check(record, &subject));
+    let subject = std::mem::take(&mut report.disclosed);
+    let schema = schema_check(record, &subject);
+    report.disclosed = subject;
+    report.push(schema);
 }
 
 fn no_key(report: &mut CredentialReport, issuer: &str, problems: &[String]) {
@@ -286,12 +288,19 @@ fn verify_sd_jwt(
         return (report, None);
     }
     let mut outcome = None;
-    for cand in &cands {
-        let attempt = parsed.clone().verify(&cand.key, &options, v.clock.as_ref());
-        match attempt {
+    let mut parsed = Some(parsed);
+    for (i, cand) in cands.iter().enumerate() {
+        // A copy only when another key may have to be tried after this one.
+        let attempt = match (i + 1 == cands.len(), parsed.as_ref()) {
+            (true, _) => parsed.take(),
+            (false, Some(p)) => Some(p.clone()),
+            (false, None) => None,
+        };
+        let Some(attempt) = attempt else { break };
+        match attempt.verify(&cand.key, &options, v.clock.as_ref()) {
             Err(e) if is_signature_error(&e) => continue,
             other => {
-                outcome = Some((cand.clone(), other));
+                outcome = Some((cand, other));
                 break;
             }
         }
@@ -334,8 +343,6 @@ fn verify_sd_jwt(
             return (report, None);
         }
     };
-    let claims = verified.claims().clone();
-    report.verified_claims = Some(claims.clone());
     report.push(Check::pass(
         check::FORMAT,
         format!(
@@ -349,8 +356,20 @@ fn verify_sd_jwt(
     ));
     report.push(Check::pass(check::ISSUER_KEY, cand.source.clone()));
     let cnf = verified.cnf().cloned();
+    let key_binding = match (context, binding_note) {
+        (Context::InPresentation, _) => None,
+        (_, Some(note)) => Some(note),
+        (_, None) => Some(match verified.key_binding() {
+            Some(kb) => Check::pass(
+                check::HOLDER_BINDING,
+                format!("key binding JWT signed by the holder's key (cnf), for {} with the expected nonce, issued at {}", kb.audience, passeport_core::clock::format_rfc3339(kb.iat)),
+            ),
+            None => holder_binding_standalone(cnf.as_ref(), expect),
+        }),
+    };
+    let claims = verified.into_claims();
     if is_vc {
-        vc_checks(v, &mut report, &claims, &cand);
+        vc_checks(v, &mut report, &claims, cand);
     } else {
         let vct = claims
             .get("vct")
@@ -386,14 +405,9 @@ fn verify_sd_jwt(
         ));
         report.push(schema_check(record, &Value::Object(subject)));
     }
-    match (context, binding_note, verified.key_binding()) {
-        (Context::InPresentation, ..) => {}
-        (_, Some(note), _) => report.push(note),
-        (_, None, Some(kb)) => report.push(Check::pass(
-            check::HOLDER_BINDING,
-            format!("key binding JWT signed by the holder's key (cnf), for {} with the expected nonce, issued at {}", kb.audience, passeport_core::clock::format_rfc3339(kb.iat)),
-        )),
-        (_, None, None) => report.push(holder_binding_standalone(cnf.as_ref(), expect)),
+    report.verified_claims = Some(claims);
+    if let Some(check) = key_binding {
+        report.push(check);
     }
     (report, cnf)
 }
@@ -432,10 +446,9 @@ fn verify_vc_jwt_inner(
         report.push(Check::fail(check::FORMAT, "the payload has a `vc`/`vp` claim (VCDM 1.1 JWT): in VC-JOSE-COSE the credential itself is the payload"));
         return (report, None);
     }
-    if let Err(e) =
-        serde_json::from_value::<passeport_core::model::Credential>(Value::Object(claims.clone()))
-            .map_err(|e| e.to_string())
-            .and_then(|c| c.check_basics())
+    if let Err(e) = <passeport_core::model::Credential as serde::Deserialize>::deserialize(&claims)
+        .map_err(|e| e.to_string())
+        .and_then(|c| c.check_basics())
     {
         report.push(Check::fail(
             check::FORMAT,
@@ -455,9 +468,9 @@ fn verify_vc_jwt_inner(
     let mut chosen = None;
     let mut last_err = None;
     for cand in &cands {
-        match jws.clone().verify(&cand.key, &policy) {
-            Ok(verified) => {
-                chosen = Some((cand.clone(), verified));
+        match jws.check(&cand.key, &policy) {
+            Ok(()) => {
+                chosen = Some(cand);
                 break;
             }
             Err(e @ (JoseError::BadSignature | JoseError::AlgorithmMismatch { .. })) => {
@@ -469,7 +482,7 @@ fn verify_vc_jwt_inner(
             }
         }
     }
-    let Some((cand, verified)) = chosen else {
+    let Some(cand) = chosen else {
         describe_vc(&mut report, &claims);
         report.disclosed = Value::Object(Map::new());
         report.push(Check::fail(
@@ -486,8 +499,6 @@ fn verify_vc_jwt_inner(
         return (report, None);
     };
     // The verified payload is the very bytes parsed above: no second parse.
-    drop(verified);
-    report.verified_claims = Some(claims.clone());
     report.push(Check::pass(
         check::FORMAT,
         "VCDM 2.0 credential secured as vc+jwt",
@@ -497,11 +508,12 @@ fn verify_vc_jwt_inner(
         format!("issuer signature verifies ({})", cand.key.algorithm()),
     ));
     report.push(Check::pass(check::ISSUER_KEY, cand.source.clone()));
-    vc_checks(v, &mut report, &claims, &cand);
+    vc_checks(v, &mut report, &claims, cand);
     let cnf = claims
         .get("cnf")
         .and_then(|c| c.get("jwk"))
         .and_then(|j| PublicJwk::from_value(j).ok());
+    report.verified_claims = Some(claims);
     if context == Context::Standalone {
         report.push(holder_binding_standalone(cnf.as_ref(), expect));
     }
@@ -758,20 +770,21 @@ fn vp_binding(
     let mut found = None;
     for (thumb, jwk) in &thumbs {
         let holder = PublicKey::from_jwk(jwk).map_err(|e| format!("holder key: {e}"))?;
-        match jws.clone().verify(&holder, &policy) {
-            Ok(verified) => {
-                found = Some((thumb.clone(), verified));
+        match jws.check(&holder, &policy) {
+            Ok(()) => {
+                found = Some(thumb.clone());
                 break;
             }
             Err(e) => last = e.to_string(),
         }
     }
-    let Some((holder_thumb, verified)) = found else {
+    let Some(holder_thumb) = found else {
         return Err(format!(
             "presentation signature by the credentials' holder key (cnf): {last}"
         ));
     };
-    let claims = verified.claims().map_err(|e| e.to_string())?;
+    // The signature verified: these are the authenticated payload's claims.
+    let claims = jws.insecure_claims().map_err(|e| e.to_string())?;
     let auds: Vec<String> = match claims.get("aud") {
         Some(Value::String(a)) => vec![a.clone()],
         Some(Value::Array(a)) => a

@@ -103,6 +103,8 @@ pub struct Verifier {
     resolver: Arc<dyn Resolver>,
     clock: Arc<dyn Clock>,
     options: VerifyOptions,
+    /// Keys of `did:key` / `did:jwk` issuers, which resolve offline to the same keys forever.
+    offline_keys: credential::OfflineKeyCache,
 }
 
 impl std::fmt::Debug for Verifier {
@@ -122,6 +124,7 @@ impl Verifier {
             resolver,
             clock: Arc::new(SystemClock),
             options: VerifyOptions::default(),
+            offline_keys: credential::OfflineKeyCache::default(),
         }
     }
 

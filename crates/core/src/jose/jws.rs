@@ -337,12 +337,19 @@ impl UnverifiedJws {
         })
     }
 
-    /// Verifies with a trusted key under `policy`.
-    pub fn verify(self, key: &PublicKey, policy: &JwsPolicy) -> Result<VerifiedJws, JoseError> {
+    /// Checks the header policy and the signature with a trusted key, keeping the JWS (to try
+    /// another key, or to read the payload once one verified).
+    pub fn check(&self, key: &PublicKey, policy: &JwsPolicy) -> Result<(), JoseError> {
         policy.check_header(&self.header, key)?;
         if !key.verify(self.signing_input.as_bytes(), &self.signature) {
             return Err(JoseError::BadSignature);
         }
+        Ok(())
+    }
+
+    /// Verifies with a trusted key under `policy`.
+    pub fn verify(self, key: &PublicKey, policy: &JwsPolicy) -> Result<VerifiedJws, JoseError> {
+        self.check(key, policy)?;
         Ok(VerifiedJws {
             header: self.header,
             payload: self.payload,
