@@ -537,3 +537,17 @@ fn fast_path_declines_what_safe_mode_refuses() {
         );
     }
 }
+
+#[test]
+fn look_alike_blank_nodes_take_the_full_canonicalization() {
+    // Two identical nested objects are blank nodes with the same first-degree hash: the shortcut
+    // does not apply and the full RDFC-1.0 runs; the result is still the reference's.
+    let contexts = ContextSet::embedded();
+    let (label, mut sample) = domain_samples().remove(0);
+    let entry = json!({"type": "IdentifierEntry", "identifier": "same", "identifierType": "ext:X"});
+    sample["issuer"]["otherIdentifier"] = json!([entry.clone(), entry]);
+    assert!(compare(&label, &sample, contexts), "{label}: declined");
+    let mut nested = sample.clone();
+    nested["credentialSubject"]["result"] = json!([{"type": ["Result"]}, {"type": ["Result"]}]);
+    assert!(compare(&label, &nested, contexts), "{label}: declined");
+}

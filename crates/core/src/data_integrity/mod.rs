@@ -65,6 +65,7 @@
 //! # }
 //! ```
 
+mod canon;
 mod contexts;
 mod fast;
 mod rdfc;

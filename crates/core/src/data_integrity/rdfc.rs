@@ -30,7 +30,7 @@ pub(crate) fn canonical_nquads(
     contexts: &ContextSet,
 ) -> Result<String, DataIntegrityError> {
     match super::fast::quads(document, contexts) {
-        Ok(quads) => Ok(normalize(&quads)),
+        Ok(quads) => Ok(canonical_from_quads(&quads)),
         Err(super::fast::Unsupported) => canonical_nquads_json_ld(document, contexts),
     }
 }
@@ -55,7 +55,12 @@ pub(crate) fn canonical_nquads_fast(
 ) -> Option<String> {
     super::fast::quads(document, contexts)
         .ok()
-        .map(|quads| normalize(&quads))
+        .map(|quads| canonical_from_quads(&quads))
+}
+
+/// RDFC-1.0 of the fast path's quads: the first-degree shortcut, else the whole algorithm.
+fn canonical_from_quads(quads: &[LexicalQuad]) -> String {
+    super::canon::canonical_nquads(quads).unwrap_or_else(|| normalize(quads))
 }
 
 fn normalize(quads: &[LexicalQuad]) -> String {
