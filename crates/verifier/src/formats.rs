@@ -82,6 +82,38 @@ pub(crate) fn verify_any(v: &Verifier, input: &str, expect: &Expectation) -> Rep
     }
 }
 
+/// What finding the issuer's key needs from an unverified payload, read without building the
+/// whole claims tree: `iss`, `issuer`, and whether there is an `@context`.
+#[derive(Debug, Default, serde::Deserialize)]
+struct Peek {
+    #[serde(default)]
+    iss: Option<Value>,
+    #[serde(default)]
+    issuer: Option<Value>,
+    #[serde(default, rename = "@context")]
+    context: Option<serde::de::IgnoredAny>,
+}
+
+impl Peek {
+    /// Reads the payload; anything unreadable gives an empty peek (the verification that
+    /// follows reports the payload's real error).
+    fn of(payload: &[u8]) -> Self {
+        serde_json::from_slice(payload).unwrap_or_default()
+    }
+
+    /// `iss` and `issuer` as a claims map, for [`issuer_of`].
+    fn issuer_claims(&self) -> Map<String, Value> {
+        let mut claims = Map::new();
+        if let Some(iss) = &self.iss {
+            claims.insert("iss".into(), iss.clone());
+        }
+        if let Some(issuer) = &self.issuer {
+            claims.insert("issuer".into(), issuer.clone());
+        }
+        claims
+    }
+}
+
 fn issuer_of(claims: &Map<String, Value>) -> String {
     match claims.get("iss").or_else(|| claims.get("issuer")) {
         Some(Value::String(s)) => s.clone(),
@@ -233,10 +265,12 @@ fn verify_sd_jwt(
         _ => "sd-jwt".to_owned(),
     };
     let mut report = CredentialReport::new(&format);
-    let insecure = parsed.insecure_claims().unwrap_or_default();
-    let issuer = issuer_of(&insecure);
+    let peek = Peek::of(parsed.insecure_payload());
+    // Kept to describe the credential should verification fail after the signature.
+    let payload = parsed.insecure_payload().to_vec();
+    let issuer = issuer_of(&peek.issuer_claims());
     report.issuer.clone_from(&issuer);
-    let is_vc = insecure.contains_key("@context") || format == "vc+sd-jwt";
+    let is_vc = peek.context.is_some() || format == "vc+sd-jwt";
     if is_vc && format != "vc+sd-jwt" {
         report.push(Check::fail(
             check::FORMAT,
@@ -337,7 +371,8 @@ fn verify_sd_jwt(
             }
             report.push(Check::fail(name, e.to_string()));
             if is_vc {
-                describe_vc(&mut report, &insecure);
+                let claims = passeport_core::json::parse_object(&payload).unwrap_or_default();
+                describe_vc(&mut report, &claims);
                 report.disclosed = Value::Object(Map::new());
             }
             return (report, None);

@@ -143,12 +143,12 @@ impl Encoder<'_> {
                 });
             }
             self.path.push(ClaimPathSegment::Key(name));
-            let encoded = self.value(value, depth + 1);
+            // An error ends the whole issuance, so the path is left as the error found it.
+            let encoded = self.value(value, depth + 1)?;
             let disclosable = (self.selector)(&self.path);
             let Some(ClaimPathSegment::Key(name)) = self.path.pop() else {
                 return Err(SdJwtError::Issue("claim path out of step".into()));
             };
-            let encoded = encoded?;
             if disclosable {
                 let disclosure = Disclosure::new_property(&name, encoded)?;
                 digests.push(disclosure.digest().clone());
@@ -175,10 +175,9 @@ impl Encoder<'_> {
         let mut out = Vec::with_capacity(items.len());
         for (index, item) in items.into_iter().enumerate() {
             self.path.push(ClaimPathSegment::Index(index));
-            let encoded = self.value(item, depth + 1);
+            let encoded = self.value(item, depth + 1)?;
             let disclosable = (self.selector)(&self.path);
             self.path.pop();
-            let encoded = encoded?;
             if disclosable {
                 let disclosure = Disclosure::new_element(encoded)?;
                 let mut reference = Map::new();

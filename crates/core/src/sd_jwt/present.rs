@@ -97,6 +97,11 @@ impl UnverifiedSdJwt {
         self.jws.header()
     }
 
+    /// The Issuer-signed JWT's payload bytes, before verification. Untrusted.
+    pub fn insecure_payload(&self) -> &[u8] {
+        self.jws.insecure_payload()
+    }
+
     /// The Issuer-signed JWT's payload as is (digests, no disclosure applied), for finding the
     /// issuer's key (`iss`). Untrusted.
     pub fn insecure_claims(&self) -> Result<Map<String, Value>, SdJwtError> {

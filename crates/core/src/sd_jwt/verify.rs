@@ -232,8 +232,9 @@ pub(crate) fn process(
         seen: HashSet::new(),
         paths: vec![None; disclosures.len()],
         parents: vec![None; disclosures.len()],
+        path: Vec::new(),
     };
-    let mut claims = walker.object(payload, &ClaimPath::root(), None, 0)?;
+    let mut claims = walker.object(payload, None, 0)?;
     claims.remove("_sd_alg");
     let mut paths = Vec::with_capacity(disclosures.len());
     for (index, path) in walker.paths.into_iter().enumerate() {
@@ -252,44 +253,70 @@ struct Walker<'a> {
     seen: HashSet<String>,
     paths: Vec<Option<ClaimPath>>,
     parents: Vec<Option<usize>>,
+    /// The path of the value being processed: pushed and popped, copied only when kept.
+    path: Vec<ClaimPathSegment>,
 }
 
 impl Walker<'_> {
+    fn here(&self) -> ClaimPath {
+        ClaimPath::from(self.path.clone())
+    }
+
+    /// Processes `value` at the current path extended by `segment`.
+    fn child(
+        &mut self,
+        segment: ClaimPathSegment,
+        value: Value,
+        parent: Option<usize>,
+        depth: usize,
+    ) -> Result<Value, SdJwtError> {
+        self.path.push(segment);
+        let result = self.value(value, parent, depth);
+        self.path.pop();
+        result
+    }
+
     fn value(
         &mut self,
         value: Value,
-        path: &ClaimPath,
         parent: Option<usize>,
         depth: usize,
     ) -> Result<Value, SdJwtError> {
         if depth > MAX_PROCESSED_DEPTH {
             return Err(SdJwtError::TooDeep {
-                path: path.clone(),
+                path: self.here(),
                 max: MAX_PROCESSED_DEPTH,
             });
         }
         Ok(match value {
-            Value::Object(map) => Value::Object(self.object(map, path, parent, depth)?),
-            Value::Array(items) => Value::Array(self.array(items, path, parent, depth)?),
+            Value::Object(map) => Value::Object(self.object(map, parent, depth)?),
+            Value::Array(items) => Value::Array(self.array(items, parent, depth)?),
             scalar => scalar,
         })
     }
 
-    /// Marks `digest` as seen at `path`; the matching disclosure, if any.
-    fn lookup(&mut self, digest: String, path: &ClaimPath) -> Result<Option<usize>, SdJwtError> {
+    /// Marks `digest` as seen (at `at`, the path errors name); the matching disclosure, if any.
+    fn lookup(
+        &mut self,
+        digest: String,
+        at: impl FnOnce(&Self) -> ClaimPath,
+    ) -> Result<Option<usize>, SdJwtError> {
         let index = self.by_digest.get(digest.as_str()).copied();
-        if !self.seen.insert(digest.clone()) {
+        if self.seen.contains(digest.as_str()) {
             return Err(SdJwtError::DigestReused {
-                path: path.clone(),
+                path: at(self),
                 digest,
             });
         }
+        self.seen.insert(digest);
         Ok(index)
     }
 
-    fn record(&mut self, index: usize, path: &ClaimPath, parent: Option<usize>) {
+    /// Records where disclosure `index` went: the current path.
+    fn record(&mut self, index: usize, parent: Option<usize>) {
+        let here = self.here();
         if let Some(slot) = self.paths.get_mut(index) {
-            *slot = Some(path.clone());
+            *slot = Some(here);
         }
         if let Some(slot) = self.parents.get_mut(index) {
             *slot = parent;
@@ -299,28 +326,31 @@ impl Walker<'_> {
     fn object(
         &mut self,
         mut map: Map<String, Value>,
-        path: &ClaimPath,
         parent: Option<usize>,
         depth: usize,
     ) -> Result<Map<String, Value>, SdJwtError> {
         let sd = map.remove("_sd");
         let mut out = Map::with_capacity(map.len());
         for (name, value) in map {
-            let child = path.child(ClaimPathSegment::Key(name.clone()));
-            let value = self.value(value, &child, parent, depth + 1)?;
+            self.path.push(ClaimPathSegment::Key(name));
+            // An error ends the whole walk, so the path is left as the error found it.
+            let value = self.value(value, parent, depth + 1)?;
+            let Some(ClaimPathSegment::Key(name)) = self.path.pop() else {
+                return Err(SdJwtError::Issue("claim path out of step".into()));
+            };
             out.insert(name, value);
         }
         let Some(sd) = sd else {
             return Ok(out);
         };
         let Value::Array(digests) = sd else {
-            return Err(SdJwtError::BadSdArray { path: path.clone() });
+            return Err(SdJwtError::BadSdArray { path: self.here() });
         };
         for digest in digests {
             let Value::String(digest) = digest else {
-                return Err(SdJwtError::BadSdArray { path: path.clone() });
+                return Err(SdJwtError::BadSdArray { path: self.here() });
             };
-            let Some(index) = self.lookup(digest, path)? else {
+            let Some(index) = self.lookup(digest, Self::here)? else {
                 continue; // undisclosed or decoy
             };
             let Some(disclosure) = self.disclosures.get(index) else {
@@ -329,18 +359,22 @@ impl Walker<'_> {
             let Some(name) = disclosure.claim_name() else {
                 return Err(SdJwtError::WrongDisclosureKind {
                     index,
-                    path: path.clone(),
+                    path: self.here(),
                     expected: PROPERTY,
                     found: disclosure.kind(),
                 });
             };
-            let child = path.child(ClaimPathSegment::Key(name.to_owned()));
+            self.path.push(ClaimPathSegment::Key(name.to_owned()));
             if out.contains_key(name) {
-                return Err(SdJwtError::ClaimCollision { index, path: child });
+                return Err(SdJwtError::ClaimCollision {
+                    index,
+                    path: self.here(),
+                });
             }
-            self.record(index, &child, parent);
-            let value = self.value(disclosure.value().clone(), &child, Some(index), depth + 1)?;
-            out.insert(name.to_owned(), value);
+            self.record(index, parent);
+            let value = self.value(disclosure.value().clone(), Some(index), depth + 1);
+            self.path.pop();
+            out.insert(name.to_owned(), value?);
         }
         Ok(out)
     }
@@ -348,42 +382,50 @@ impl Walker<'_> {
     fn array(
         &mut self,
         items: Vec<Value>,
-        path: &ClaimPath,
         parent: Option<usize>,
         depth: usize,
     ) -> Result<Vec<Value>, SdJwtError> {
         let mut out = Vec::with_capacity(items.len());
         for item in items {
-            let child = path.child(ClaimPathSegment::Index(out.len()));
+            let segment = ClaimPathSegment::Index(out.len());
             let reference = match &item {
                 Value::Object(obj) if obj.contains_key("...") => {
                     match (obj.len(), obj.get("...")) {
                         (1, Some(Value::String(digest))) => Some(digest.clone()),
-                        _ => return Err(SdJwtError::BadArrayDigest { path: child }),
+                        _ => {
+                            self.path.push(segment);
+                            return Err(SdJwtError::BadArrayDigest { path: self.here() });
+                        }
                     }
                 }
                 _ => None,
             };
             let Some(digest) = reference else {
-                out.push(self.value(item, &child, parent, depth + 1)?);
+                out.push(self.child(segment, item, parent, depth + 1)?);
                 continue;
             };
-            let Some(index) = self.lookup(digest, &child)? else {
+            self.path.push(segment);
+            let found = self.lookup(digest, Self::here);
+            self.path.pop();
+            let Some(index) = found? else {
                 continue; // undisclosed or decoy: the element is removed
             };
             let Some(disclosure) = self.disclosures.get(index) else {
                 continue;
             };
+            self.path.push(ClaimPathSegment::Index(out.len()));
             if disclosure.claim_name().is_some() {
                 return Err(SdJwtError::WrongDisclosureKind {
                     index,
-                    path: child,
+                    path: self.here(),
                     expected: ELEMENT,
                     found: disclosure.kind(),
                 });
             }
-            self.record(index, &child, parent);
-            out.push(self.value(disclosure.value().clone(), &child, Some(index), depth + 1)?);
+            self.record(index, parent);
+            let value = self.value(disclosure.value().clone(), Some(index), depth + 1);
+            self.path.pop();
+            out.push(value?);
         }
         Ok(out)
     }
