@@ -106,13 +106,21 @@ fn write_quad<'l>(out: &mut String, quad: &LexicalQuad, label: &dyn Fn(&BlankId)
         Term::Id(id) => write_id(out, id, label),
         Term::Literal(literal) => {
             out.push('"');
-            for c in literal.value.chars() {
-                match c {
-                    '"' => out.push_str("\\\""),
-                    '\\' => out.push_str("\\\\"),
-                    '\n' => out.push_str("\\n"),
-                    '\r' => out.push_str("\\r"),
-                    c => out.push(c),
+            let plain = !literal
+                .value
+                .bytes()
+                .any(|b| matches!(b, b'"' | b'\\' | b'\n' | b'\r'));
+            if plain {
+                out.push_str(&literal.value);
+            } else {
+                for c in literal.value.chars() {
+                    match c {
+                        '"' => out.push_str("\\\""),
+                        '\\' => out.push_str("\\\\"),
+                        '\n' => out.push_str("\\n"),
+                        '\r' => out.push_str("\\r"),
+                        c => out.push(c),
+                    }
                 }
             }
             out.push('"');
@@ -145,6 +153,17 @@ fn write_id<'l>(out: &mut String, id: &Id, label: &dyn Fn(&BlankId) -> &'l str) 
 
 fn write_iri(out: &mut String, iri: &str) {
     out.push('<');
+    let plain = !iri.bytes().any(|b| {
+        matches!(
+            b,
+            0..=0x20 | b'<' | b'>' | b'"' | b'{' | b'}' | b'|' | b'^' | b'`' | b'\\'
+        )
+    });
+    if plain {
+        out.push_str(iri);
+        out.push('>');
+        return;
+    }
     for c in iri.chars() {
         match c {
             '\x00'..='\x20' | '<' | '>' | '"' | '{' | '}' | '|' | '^' | '`' | '\\' => {
