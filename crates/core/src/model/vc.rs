@@ -154,6 +154,61 @@ impl Credential {
     }
 }
 
+/// What [`Credential`]'s deserialization and [`Credential::check_basics`] accept, checked on
+/// the JSON object in place (no typed copy of the credential): `@context` an array whose first
+/// entry is the VCDM 2.0 context, `type` a string or strings with `VerifiableCredential`, an
+/// issuer (a non-empty id, or a profile object with one), string `id` / `validFrom` /
+/// `validUntil` when present, and `credentialSubject` an object or a non-empty array of objects.
+pub fn check_credential_shape(vc: &Map<String, Value>) -> Result<(), String> {
+    let optional_string = |name: &str| match vc.get(name) {
+        None | Some(Value::Null) | Some(Value::String(_)) => Ok(()),
+        Some(_) => Err(format!("`{name}` must be a string")),
+    };
+    let context = match vc.get("@context") {
+        Some(Value::Array(context)) => context,
+        Some(_) => return Err("`@context` must be an array".into()),
+        None => return Err("missing field `@context`".into()),
+    };
+    let types: Vec<&str> = match vc.get("type") {
+        Some(Value::String(t)) => vec![t.as_str()],
+        Some(Value::Array(ts)) => ts
+            .iter()
+            .map(|t| t.as_str().ok_or("`type` must hold strings"))
+            .collect::<Result<_, _>>()?,
+        Some(_) => return Err("`type` must be a string or an array of strings".into()),
+        None => return Err("missing field `type`".into()),
+    };
+    let issuer = match vc.get("issuer") {
+        Some(Value::String(id)) => Some(id.as_str()),
+        Some(Value::Object(profile)) => profile.get("id").and_then(Value::as_str),
+        Some(_) => return Err("`issuer` must be an id or a profile object".into()),
+        None => return Err("missing field `issuer`".into()),
+    };
+    optional_string("id")?;
+    optional_string("validFrom")?;
+    optional_string("validUntil")?;
+    match vc.get("credentialSubject") {
+        Some(Value::Object(_)) => {}
+        Some(Value::Array(subjects)) if subjects.iter().all(Value::is_object) => {
+            if subjects.is_empty() {
+                return Err("credentialSubject is empty".into());
+            }
+        }
+        Some(_) => return Err("`credentialSubject` must be an object or objects".into()),
+        None => return Err("missing field `credentialSubject`".into()),
+    }
+    if context.first().and_then(Value::as_str) != Some(VC_V2_CONTEXT) {
+        return Err(format!("the first @context must be {VC_V2_CONTEXT}"));
+    }
+    if !types.contains(&"VerifiableCredential") {
+        return Err("`type` must include VerifiableCredential".into());
+    }
+    if issuer.is_none_or(str::is_empty) {
+        return Err("the issuer has no id".into());
+    }
+    Ok(())
+}
+
 /// A VCDM 2.0 presentation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Presentation {
@@ -175,4 +230,76 @@ pub struct Presentation {
     /// Everything else.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn typed(vc: &Map<String, Value>) -> Result<(), String> {
+        Credential::deserialize(vc)
+            .map_err(|e| e.to_string())
+            .and_then(|c| c.check_basics())
+    }
+
+    /// The in-place check accepts and refuses exactly what the typed path does, on every domain
+    /// sample and on each of its members removed or replaced by a value of every JSON kind.
+    #[test]
+    fn shape_check_agrees_with_typed_deserialization() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/vectors/domain/samples");
+        let mut samples = Vec::new();
+        for person in std::fs::read_dir(root).unwrap() {
+            let person = person.unwrap().path();
+            if !person.is_dir() {
+                continue;
+            }
+            for file in std::fs::read_dir(person).unwrap() {
+                let path = file.unwrap().path();
+                if path.to_string_lossy().ends_with(".credential.json") {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    samples.push(serde_json::from_str::<Map<String, Value>>(&text).unwrap());
+                }
+            }
+        }
+        assert!(samples.len() >= 6, "{} samples", samples.len());
+        let replacements = [
+            json!(null),
+            json!(7),
+            json!("text"),
+            json!([]),
+            json!({}),
+            json!([1]),
+            json!([{}]),
+            json!(["VerifiableCredential"]),
+            json!([VC_V2_CONTEXT]),
+            json!({"id": ""}),
+        ];
+        let mut cases = 0;
+        for sample in &samples {
+            assert_eq!(check_credential_shape(sample), Ok(()));
+            assert_eq!(typed(sample), Ok(()));
+            for key in sample.keys() {
+                let mut removed = sample.clone();
+                removed.remove(key);
+                assert_eq!(
+                    check_credential_shape(&removed).is_ok(),
+                    typed(&removed).is_ok(),
+                    "without {key}"
+                );
+                for value in &replacements {
+                    let mut changed = sample.clone();
+                    changed.insert(key.clone(), value.clone());
+                    assert_eq!(
+                        check_credential_shape(&changed).is_ok(),
+                        typed(&changed).is_ok(),
+                        "{key}: {value}"
+                    );
+                    cases += 1;
+                }
+            }
+        }
+        assert!(cases > 100, "{cases} cases");
+    }
 }
