@@ -551,3 +551,63 @@ fn look_alike_blank_nodes_take_the_full_canonicalization() {
     nested["credentialSubject"]["result"] = json!([{"type": ["Result"]}, {"type": ["Result"]}]);
     assert!(compare(&label, &nested, contexts), "{label}: declined");
 }
+
+#[test]
+fn json_literals_and_typed_numbers_agree() {
+    // `romeCodes` is `@type: @json` (rdf:JSON literal in canonical JSON), `attendanceRate`
+    // an `xsd:decimal`, `nqfLevel` an `xsd:integer`, `creditsEarned` an `xsd:float` (OB).
+    let contexts = ContextSet::embedded();
+    let samples = domain_samples();
+    let (label, base) = samples
+        .iter()
+        .find(|(_, d)| serde_json::to_string(d).unwrap().contains("romeCodes"))
+        .unwrap();
+    let path = if base.get("romeCodes").is_some() {
+        None
+    } else {
+        Some("credentialSubject")
+    };
+    let json_values = [
+        json!({"b": 1, "a": [1.5, "é\n\"", null, true, {"z": {}, "y": []}], "é": 1e21}),
+        json!([]),
+        json!("text"),
+        json!(0.1),
+        json!(false),
+        json!([{"code": "F1602", "label": "Électricien / Électricienne du bâtiment"}]),
+    ];
+    let numbers = [
+        json!(0.95),
+        json!(1),
+        json!(100),
+        json!(-3),
+        json!(1e21),
+        json!(12.0),
+        json!(5e-324),
+    ];
+    let mut handled = 0;
+    for value in &json_values {
+        let mut doc = Value::Object(base.clone());
+        let target = match path {
+            Some(p) => doc[p].as_object_mut().unwrap(),
+            None => doc.as_object_mut().unwrap(),
+        };
+        target.insert("romeCodes".into(), value.clone());
+        handled += usize::from(compare(
+            &format!("{label} romeCodes={value}"),
+            doc.as_object().unwrap(),
+            contexts,
+        ));
+    }
+    for key in ["attendanceRate", "nqfLevel", "creditsEarned"] {
+        for value in &numbers {
+            let mut doc = Value::Object(base.clone());
+            doc["credentialSubject"][key] = value.clone();
+            handled += usize::from(compare(
+                &format!("{label} {key}={value}"),
+                doc.as_object().unwrap(),
+                contexts,
+            ));
+        }
+    }
+    assert!(handled >= json_values.len() + 3 * 5, "handled {handled}");
+}
