@@ -66,6 +66,16 @@ fn bench(c: &mut Criterion) {
             .unwrap()
         })
     });
+    // The same canonical N-Quads through the json-ld crate only (what the fast path replaces).
+    g.bench_function("canonicalize_rdfc_json_ld_crate", |b| {
+        b.iter(|| {
+            data_integrity::differential::reference_nquads(
+                black_box(&document),
+                ContextSet::embedded(),
+            )
+            .unwrap()
+        })
+    });
     g.finish();
 }
 
