@@ -231,6 +231,27 @@ fn run(callgrind: Option<(String, usize)>) {
     eprintln!("passeport proof: {}", proof(&ours_plain));
     eprintln!("ssi proof:       {}", proof(&ssi_plain));
 
+    // A term no context defines: both sides refuse to sign it (ssi's strict expansion policy,
+    // passeport's safe mode).
+    let mut undefined = document.clone();
+    undefined["credentialSubject"]["notInAnyContext"] = json!("x");
+    let ssi_undefined: Result<SsiSigned, _> = block_on(EdDsaRdfc2022.sign_with(
+        &environment,
+        serde_json::from_value::<JsonCredential>(Value::Object(undefined.clone())).unwrap(),
+        &resolver,
+        &signer,
+        ssi_options.clone(),
+        (),
+    ));
+    assert!(ssi_undefined
+        .unwrap_err()
+        .to_string()
+        .contains("Key `notInAnyContext` expansion failed"));
+    assert!(matches!(
+        data_integrity::sign(&undefined, &key, &rdfc),
+        Err(data_integrity::DataIntegrityError::UndefinedTerm { .. })
+    ));
+
     // JOSE: a VCDM 2.0 credential secured as a compact JWS. Both serialize the credential in
     // the timed loop; verification parses the token, checks the signature and decodes the claims.
     let header = JwsHeaderParams::typed("vc+jwt");
