@@ -39,8 +39,9 @@ type Fast<T> = Result<T, Unsupported>;
 /// Deepest JSON nesting walked (deeper documents take the general path).
 const MAX_DEPTH: usize = 64;
 
-/// Most derived (scoped) active contexts remembered per [`ContextSet`] (then all are forgotten).
-const MAX_DERIVED: usize = 4096;
+/// Most derived (scoped) active contexts remembered per [`ContextSet`] (then all are forgotten):
+/// a document uses a few dozen; each costs a copy of its term table.
+const MAX_DERIVED: usize = 1024;
 
 /// Most top-level `@context` values remembered per [`ContextSet`].
 const MAX_TOP: usize = 64;

@@ -13,6 +13,12 @@
 //!   issuer-dependent `@vocab` would catch it; a relative IRI as an id is
 //!   [`DataIntegrityError::RelativeIri`]. So nothing rides along unsigned. This runs for both
 //!   suites (for `eddsa-jcs-2022` the signature covers the JSON, the check keeps its meaning fixed).
+//! - Speed: documents whose `@context` is a list of known URLs go through a direct JSON-LD to
+//!   RDF walk with the active contexts processed once per [`ContextSet`], and RDFC-1.0's
+//!   first-degree step when it settles every blank node; anything that walk does not handle
+//!   with certainty (and every error) goes through the `json-ld` crate, as does the reference
+//!   the differential tests compare it with. `eddsa-jcs-2022` runs only the expansion walk for
+//!   its safe-mode checks.
 //! - The first `@context` is VCDM 2.0 (`https://www.w3.org/ns/credentials/v2`) or VCDM 1.1.
 //! - The proof: `type` `DataIntegrityProof`, a supported `cryptosuite`, `proofPurpose`
 //!   `assertionMethod`, a base58btc `proofValue` of 64 bytes, `created` not in the future and
