@@ -109,10 +109,11 @@ pub(crate) fn write_string(out: &mut String, text: &str) {
         };
         out.push_str(text.get(start..i).unwrap_or_default());
         if escape.is_empty() {
-            const HEX: &[u8; 16] = b"0123456789abcdef";
+            // Other control characters: `\u00` and two lowercase hex digits.
             out.push_str("\\u00");
-            out.push(char::from(HEX[usize::from(byte >> 4)]));
-            out.push(char::from(HEX[usize::from(byte & 0xf)]));
+            for digit in [byte >> 4, byte & 0xf] {
+                out.push(char::from_digit(u32::from(digit), 16).unwrap_or('0'));
+            }
         } else {
             out.push_str(escape);
         }
