@@ -113,14 +113,15 @@ fn issue_line(
     if line.len() > MAX_BATCH_LINE {
         return Err(format!("line longer than {MAX_BATCH_LINE} bytes"));
     }
-    let value = passeport_core::json::parse_object(line.as_bytes()).map_err(|e| e.to_string())?;
+    let mut value =
+        passeport_core::json::parse_object(line.as_bytes()).map_err(|e| e.to_string())?;
     let record: RecordType = value
         .get("type")
         .and_then(serde_json::Value::as_str)
         .ok_or("missing `type`")?
         .parse()
         .map_err(|e: passeport_core::model::UnknownRecordType| e.to_string())?;
-    let subject = value.get("subject").cloned().ok_or("missing `subject`")?;
+    let subject = value.remove("subject").ok_or("missing `subject`")?;
     let mut request = IssueRequest::new(record, subject);
     request.valid_until = valid_until;
     if let Some(holder) = value.get("holder") {
@@ -132,6 +133,16 @@ fn issue_line(
         .issue(&request, format)
         .map(|i| i.credential)
         .map_err(|e| describe(&e))
+}
+
+/// `{"line": N, "credential": …}`: the compact string, or the Data Integrity document as JSON.
+fn output_line(n: usize, format: Format, credential: String) -> String {
+    let credential = if format.is_json() {
+        serde_json::from_str(&credential).unwrap_or(serde_json::Value::String(credential))
+    } else {
+        serde_json::Value::String(credential)
+    };
+    serde_json::json!({ "line": n, "credential": credential }).to_string()
 }
 
 fn run_batch(
@@ -170,23 +181,21 @@ fn run_batch(
         if chunk.is_empty() {
             break;
         }
+        // Issued and written out as `{"line": N, "credential": …}` on the worker threads.
         let results: Vec<(usize, Result<String, String>)> = chunk
             .par_iter()
-            .map(|(n, line)| (*n, issue_line(issuer, format, valid_until, line)))
+            .map(|(n, line)| {
+                let issued = issue_line(issuer, format, valid_until, line);
+                (
+                    *n,
+                    issued.map(|credential| output_line(*n, format, credential)),
+                )
+            })
             .collect();
         for (n, result) in results {
             match result {
-                Ok(credential) => {
-                    let credential = if format.is_json() {
-                        serde_json::from_str(&credential)
-                            .unwrap_or(serde_json::Value::String(credential))
-                    } else {
-                        serde_json::Value::String(credential)
-                    };
-                    serde_json::to_writer(
-                        &mut writer,
-                        &serde_json::json!({ "line": n, "credential": credential }),
-                    )?;
+                Ok(output) => {
+                    writer.write_all(output.as_bytes())?;
                     writer.write_all(b"\n")?;
                     good += 1;
                 }

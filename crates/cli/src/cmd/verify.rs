@@ -117,12 +117,15 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-fn verify_line(
-    verifier: &Verifier,
-    default: &Expectation,
-    n: usize,
-    line: &str,
-) -> serde_json::Value {
+/// One batch line's report, serialized on the worker thread: `{"line": N, …the report…}`, and
+/// whether it is valid.
+fn verify_line(verifier: &Verifier, default: &Expectation, n: usize, line: &str) -> (bool, String) {
+    #[derive(serde::Serialize)]
+    struct Line<'a> {
+        line: usize,
+        #[serde(flatten)]
+        report: &'a passeport_verifier::Report,
+    }
     let parsed = passeport_core::json::parse_object(line.as_bytes());
     let report = match &parsed {
         Ok(obj) => match obj.get("presentation").and_then(serde_json::Value::as_str) {
@@ -142,11 +145,15 @@ fn verify_line(
         },
         Err(e) => passeport_verifier::Report::unreadable(format!("line is not a JSON object: {e}")),
     };
-    let mut value = serde_json::to_value(&report).unwrap_or_default();
-    if let serde_json::Value::Object(map) = &mut value {
-        map.shift_insert(0, "line".into(), n.into());
-    }
-    value
+    let text = serde_json::to_string(&Line {
+        line: n,
+        report: &report,
+    })
+    .unwrap_or_else(|e| {
+        serde_json::json!({"line": n, "valid": false, "errors": [e.to_string()], "credentials": []})
+            .to_string()
+    });
+    (report.valid, text)
 }
 
 fn run_batch(
@@ -170,13 +177,13 @@ fn run_batch(
         if chunk.is_empty() {
             break;
         }
-        let reports: Vec<serde_json::Value> = chunk
+        let reports: Vec<(bool, String)> = chunk
             .par_iter()
             .map(|(n, l)| verify_line(verifier, expect, *n, l))
             .collect();
-        for report in reports {
-            any_invalid |= report.get("valid") != Some(&serde_json::Value::Bool(true));
-            serde_json::to_writer(&mut out, &report)?;
+        for (valid, report) in reports {
+            any_invalid |= !valid;
+            out.write_all(report.as_bytes())?;
             out.write_all(b"\n")?;
         }
     }
