@@ -1,8 +1,9 @@
 //! Fuzz entry points for every parser of outside input. Each function takes arbitrary bytes and
 //! must return without panicking, whatever they are; the `fuzz_targets/` bins hand them to
-//! libFuzzer (`cargo fuzz run <name>`), and the tests below replay the kept crashing inputs
-//! (`regressions/<name>/`) and a deterministic mutation run over valid seeds on stable Rust
-//! (`cargo test --manifest-path fuzz/Cargo.toml --no-default-features`).
+//! libFuzzer (`cargo fuzz run <name>`), and the tests below replay the kept inputs
+//! (`tests/vectors/fuzz-regressions/<name>/`, which CI also replays through
+//! `tests/tests/fuzz_regressions.rs`) and a deterministic mutation run over valid seeds on stable
+//! Rust (`cargo test --manifest-path fuzz/Cargo.toml --no-default-features`). See `README.md`.
 #![forbid(unsafe_code)]
 
 use passeport_core::clock::FixedClock;

@@ -14,7 +14,7 @@ type Target = fn(&[u8]);
 
 fn regressions(name: &str) -> Vec<Vec<u8>> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("regressions")
+        .join("../tests/vectors/fuzz-regressions")
         .join(name);
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
@@ -73,7 +73,7 @@ fn run(name: &str, target: Target, seeds: Vec<Vec<u8>>, dictionary: &[&[u8]]) {
         let result = std::panic::catch_unwind(|| target(&input));
         if result.is_err() {
             let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join("regressions")
+                .join("../tests/vectors/fuzz-regressions")
                 .join(name);
             std::fs::create_dir_all(&dir).unwrap();
             let file = dir.join(format!("crash-{:016x}", fxhash(&input)));
