@@ -213,13 +213,28 @@ fn run(callgrind: Option<(String, usize)>) {
         serde_json::to_string(&data_integrity::sign(&without_boolean, &key, &rdfc).unwrap())
             .unwrap();
     let ssi_plain = serde_json::to_string(&ssi_sign(
-        &serde_json::from_value(Value::Object(without_boolean)).unwrap(),
+        &serde_json::from_value(Value::Object(without_boolean.clone())).unwrap(),
     ))
     .unwrap();
     ssi_verify(&ours_plain)
         .expect("ssi verifies passeport's eddsa-rdfc-2022 proof (no error)")
         .expect("ssi verifies passeport's eddsa-rdfc-2022 proof (valid)");
     ours_verify(&ssi_plain).expect("passeport verifies ssi's eddsa-rdfc-2022 proof");
+    // An issuer that does not control the method (the sample's own did:web issuer, signed with
+    // our did:key): ssi accepts the proof, passeport refuses it.
+    let mut foreign_issuer = without_boolean.clone();
+    foreign_issuer["issuer"]["id"] = json!("did:web:passeport.example:orgs:academie-lyon-demo");
+    let ssi_foreign = serde_json::to_string(&ssi_sign(
+        &serde_json::from_value(Value::Object(foreign_issuer)).unwrap(),
+    ))
+    .unwrap();
+    ssi_verify(&ssi_foreign)
+        .unwrap()
+        .expect("ssi does not check that the issuer controls the method");
+    assert!(matches!(
+        ours_verify(&ssi_foreign),
+        Err(data_integrity::DataIntegrityError::MethodNotControlledByIssuer { .. })
+    ));
     let proof = |text: &str| serde_json::from_str::<Value>(text).unwrap()["proof"].take();
     // Ed25519 is deterministic: the same key over the same canonical data, the same proof.
     assert_eq!(
