@@ -169,7 +169,7 @@ fn run_batch(
     );
     let (mut good, mut bad) = (0u64, 0u64);
     let mut lines = reader.lines().enumerate();
-    loop {
+    let mut read_chunk = || -> anyhow::Result<Vec<(usize, String)>> {
         let mut chunk = Vec::with_capacity(BATCH_CHUNK);
         for (i, line) in lines.by_ref().take(BATCH_CHUNK) {
             let line = line.with_context(|| format!("{}: line {}", input.display(), i + 1))?;
@@ -178,20 +178,9 @@ fn run_batch(
                 chunk.push((i + 1, line));
             }
         }
-        if chunk.is_empty() {
-            break;
-        }
-        // Issued and written out as `{"line": N, "credential": …}` on the worker threads.
-        let results: Vec<(usize, Result<String, String>)> = chunk
-            .par_iter()
-            .map(|(n, line)| {
-                let issued = issue_line(issuer, format, valid_until, line);
-                (
-                    *n,
-                    issued.map(|credential| output_line(*n, format, credential)),
-                )
-            })
-            .collect();
+        Ok(chunk)
+    };
+    let mut write_results = |results: Vec<(usize, Result<String, String>)>| -> anyhow::Result<()> {
         for (n, result) in results {
             match result {
                 Ok(output) => {
@@ -206,7 +195,36 @@ fn run_batch(
             }
         }
         progress.set_message(format!("{good} issued, {bad} rejected"));
+        Ok(())
+    };
+    // A pipeline: while the workers issue one chunk (and write each credential out as
+    // `{"line": N, "credential": …}`), this thread writes the previous chunk's lines, in order,
+    // and reads the next chunk. At most three chunks are in memory, however long the file.
+    let mut chunk = read_chunk()?;
+    let mut previous: Vec<(usize, Result<String, String>)> = Vec::new();
+    while !chunk.is_empty() {
+        let (results, io) = rayon::join(
+            || -> Vec<(usize, Result<String, String>)> {
+                chunk
+                    .par_iter()
+                    .map(|(n, line)| {
+                        let issued = issue_line(issuer, format, valid_until, line);
+                        (
+                            *n,
+                            issued.map(|credential| output_line(*n, format, credential)),
+                        )
+                    })
+                    .collect()
+            },
+            || -> anyhow::Result<Vec<(usize, String)>> {
+                write_results(std::mem::take(&mut previous))?;
+                read_chunk()
+            },
+        );
+        chunk = io?;
+        previous = results;
     }
+    write_results(previous)?;
     writer.flush()?;
     writer.get_ref().sync_all()?;
     drop(writer);

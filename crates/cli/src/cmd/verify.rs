@@ -164,9 +164,9 @@ fn run_batch(
     let file =
         std::fs::File::open(input).with_context(|| format!("cannot read {}", input.display()))?;
     let mut lines = std::io::BufReader::new(file).lines().enumerate();
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut out = std::io::BufWriter::new(std::io::stdout());
     let mut any_invalid = false;
-    loop {
+    let mut read_chunk = || -> anyhow::Result<Vec<(usize, String)>> {
         let mut chunk = Vec::with_capacity(BATCH_CHUNK);
         for (i, line) in lines.by_ref().take(BATCH_CHUNK) {
             let line = line.with_context(|| format!("{}: line {}", input.display(), i + 1))?;
@@ -174,19 +174,37 @@ fn run_batch(
                 chunk.push((i + 1, line));
             }
         }
-        if chunk.is_empty() {
-            break;
-        }
-        let reports: Vec<(bool, String)> = chunk
-            .par_iter()
-            .map(|(n, l)| verify_line(verifier, expect, *n, l))
-            .collect();
+        Ok(chunk)
+    };
+    let mut write_reports = |reports: Vec<(bool, String)>| -> anyhow::Result<()> {
         for (valid, report) in reports {
             any_invalid |= !valid;
             out.write_all(report.as_bytes())?;
             out.write_all(b"\n")?;
         }
+        Ok(())
+    };
+    // A pipeline: while the workers verify one chunk (each report serialized on its worker),
+    // this thread prints the previous chunk's reports, in order, and reads the next chunk.
+    let mut chunk = read_chunk()?;
+    let mut previous: Vec<(bool, String)> = Vec::new();
+    while !chunk.is_empty() {
+        let (reports, io) = rayon::join(
+            || -> Vec<(bool, String)> {
+                chunk
+                    .par_iter()
+                    .map(|(n, l)| verify_line(verifier, expect, *n, l))
+                    .collect()
+            },
+            || -> anyhow::Result<Vec<(usize, String)>> {
+                write_reports(std::mem::take(&mut previous))?;
+                read_chunk()
+            },
+        );
+        chunk = io?;
+        previous = reports;
     }
+    write_reports(previous)?;
     out.flush()?;
     Ok(if any_invalid {
         ExitCode::from(1)
