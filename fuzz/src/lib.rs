@@ -48,23 +48,30 @@ pub fn sd_jwt_parse(data: &[u8]) {
     let _ = parsed.select_pointers(&["/credentialSubject/name", "/a/0"]);
 }
 
-/// SD-JWT verification past the signature: the input is `payload NUL disclosure NUL …`, the
-/// payload is signed with [`issuer_key`], and the SD-JWT is verified as issued and as a
-/// presentation, so digests, recursion, `cnf`, time checks and KB rules all see fuzzed data.
-pub fn sd_jwt_verify(data: &[u8]) {
+/// The SD-JWT an [`sd_jwt_verify`] input stands for: the input is `payload NUL disclosure NUL …`,
+/// the payload is signed with [`issuer_key`] as a `vc+sd-jwt`, the disclosures follow. `None`
+/// when a disclosure is not UTF-8 or the payload cannot be signed.
+pub fn sd_jwt_verify_compact(data: &[u8]) -> Option<String> {
     let mut parts = data.split(|b| *b == 0);
     let payload = parts.next().unwrap_or_default();
-    let key = issuer_key();
-    let Ok(jwt) = jose::sign_compact(key, &JwsHeaderParams::typed("vc+sd-jwt"), payload) else {
-        return;
-    };
-    let mut compact = jwt;
+    let mut compact =
+        jose::sign_compact(issuer_key(), &JwsHeaderParams::typed("vc+sd-jwt"), payload).ok()?;
     compact.push('~');
     for part in parts {
-        let Some(disclosure) = text(part) else { return };
-        compact.push_str(disclosure);
+        compact.push_str(text(part)?);
         compact.push('~');
     }
+    Some(compact)
+}
+
+/// SD-JWT verification past the signature (see [`sd_jwt_verify_compact`]): the SD-JWT is
+/// verified as issued and as a presentation, so digests, recursion, `cnf`, time checks and KB
+/// rules all see fuzzed data.
+pub fn sd_jwt_verify(data: &[u8]) {
+    let Some(compact) = sd_jwt_verify_compact(data) else {
+        return;
+    };
+    let key = issuer_key();
     let public = key.public_key();
     let clock = FixedClock(NOW);
     let as_issued = SdJwtVerifyOptions {
