@@ -30,13 +30,6 @@ pub fn to_string(value: &Value) -> String {
     out
 }
 
-/// The canonical bytes of a JSON object.
-pub fn object_to_vec(object: &Map<String, Value>) -> Vec<u8> {
-    let mut out = String::with_capacity(256);
-    write_object(&mut out, object);
-    out.into_bytes()
-}
-
 /// The canonical text of a JSON object.
 pub fn object_to_string(object: &Map<String, Value>) -> String {
     let mut out = String::with_capacity(256);
