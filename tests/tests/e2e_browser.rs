@@ -233,14 +233,11 @@ async fn employer_opens_a_shared_link_in_a_browser_and_sees_a_revocation() {
         .await
         .unwrap()
         .to_string();
-    let server = Server::bind(Config::new("127.0.0.1:0".parse().unwrap(), &data))
+    let running = Server::bind(Config::new("127.0.0.1:0".parse().unwrap(), &data))
         .await
-        .unwrap();
-    let url = server.public_url().to_owned();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let running = tokio::spawn(server.run(async move {
-        let _ = stopped.await;
-    }));
+        .unwrap()
+        .spawn();
+    let url = running.url().to_owned();
     let http = reqwest::Client::new();
 
     // The holder's wallet, and two records issued to its key.
@@ -356,8 +353,7 @@ async fn employer_opens_a_shared_link_in_a_browser_and_sees_a_revocation() {
     );
     assert!(dom.contains(JOB_NAME), "{dom}");
 
-    stop.send(()).unwrap();
-    running.await.unwrap().unwrap();
+    running.shutdown().await.unwrap();
     let _ = std::fs::remove_dir_all(&data);
     let _ = std::fs::remove_dir_all(&wallet_dir);
 }

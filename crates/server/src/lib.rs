@@ -185,6 +185,41 @@ impl Server {
         tracing::info!("stopped");
         Ok(result?)
     }
+
+    /// Serves on a task of the current tokio runtime until [`Running::shutdown`]: for apps that
+    /// embed the service, and for tests.
+    pub fn spawn(self) -> Running {
+        let url = self.state.public_url.clone();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(self.run(async move {
+            let _ = stopped.await;
+        }));
+        Running { url, stop, task }
+    }
+}
+
+/// A service started by [`Server::spawn`].
+#[derive(Debug)]
+pub struct Running {
+    url: String,
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<Result<(), StartError>>,
+}
+
+impl Running {
+    /// Its public URL (`http://127.0.0.1:PORT` when bound to port 0).
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Stops it: in-flight requests finish and storage is closed before this returns.
+    pub async fn shutdown(self) -> Result<(), StartError> {
+        // The task may have ended already (its error is returned below).
+        let _ = self.stop.send(());
+        self.task
+            .await
+            .map_err(|e| StartError::Io(std::io::Error::other(e.to_string())))?
+    }
 }
 
 /// Resolves on SIGTERM or ctrl-c.

@@ -49,7 +49,7 @@ struct Fixture {
     job_service_id: String,
     /// The holder's public JWK.
     holder: Value,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    running: passeport_server::Running,
 }
 
 impl Fixture {
@@ -67,12 +67,8 @@ impl Fixture {
             .to_string();
         let mut config = Config::new("127.0.0.1:0".parse().unwrap(), &data);
         config.trust = trust;
-        let server = Server::bind(config).await.unwrap();
-        let url = server.public_url().to_owned();
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(server.run(async move {
-            let _ = rx.await;
-        }));
+        let running = Server::bind(config).await.unwrap().spawn();
+        let url = running.url().to_owned();
         let http = reqwest::Client::new();
 
         let wallet_dir = temp_dir(&format!("{name}-wallet"));
@@ -148,7 +144,7 @@ impl Fixture {
             job: wallet_ids[1].clone(),
             job_service_id: ids[1].0.clone(),
             holder: holder_jwk,
-            stop: Some(tx),
+            running,
         }
     }
 
@@ -252,10 +248,8 @@ impl Fixture {
         request.send().await.unwrap().status()
     }
 
-    async fn stop(mut self) {
-        if let Some(tx) = self.stop.take() {
-            let _ = tx.send(());
-        }
+    async fn stop(self) {
+        self.running.shutdown().await.unwrap();
     }
 }
 

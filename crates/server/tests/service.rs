@@ -44,36 +44,19 @@ fn subject(record: RecordType) -> Value {
     })
 }
 
-struct Running {
-    url: String,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    handle: Option<tokio::task::JoinHandle<Result<(), passeport_server::StartError>>>,
-}
+/// The service on `data`, stopped by `stop`.
+struct Running(passeport_server::Running);
 
 impl Running {
     async fn start(data: &Path) -> Self {
         let server = Server::bind(Config::new("127.0.0.1:0".parse().unwrap(), data))
             .await
             .unwrap();
-        let url = server.public_url().to_owned();
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let handle = tokio::spawn(server.run(async move {
-            let _ = rx.await;
-        }));
-        Self {
-            url,
-            stop: Some(tx),
-            handle: Some(handle),
-        }
+        Self(server.spawn())
     }
 
-    async fn stop(mut self) {
-        if let Some(tx) = self.stop.take() {
-            tx.send(()).unwrap();
-        }
-        if let Some(h) = self.handle.take() {
-            h.await.unwrap().unwrap();
-        }
+    async fn stop(self) {
+        self.0.shutdown().await.unwrap();
     }
 }
 
@@ -101,7 +84,7 @@ impl Fixture {
     }
 
     fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.server.url)
+        format!("{}{path}", self.server.0.url())
     }
 
     async fn issue(&self, body: &Value) -> reqwest::Response {
@@ -439,7 +422,7 @@ async fn vc_jwt_carries_status_and_verifies_with_did_key() {
     let body: Value = r.json().await.unwrap();
     let jws = UnverifiedJws::parse(body["credential"].as_str().unwrap()).unwrap();
     let kid = jws.header().kid().unwrap().to_owned();
-    let port = f.server.url.rsplit(':').next().unwrap().to_owned();
+    let port = f.server.0.url().rsplit(':').next().unwrap().to_owned();
     assert_eq!(kid, format!("did:web:127.0.0.1%3A{port}:orgs:acme#key-1"));
     let claims = jws
         .verify(&f.org_key(&kid).await, &JwsPolicy::typed(&["vc+jwt"]))
@@ -902,7 +885,7 @@ async fn openapi_lists_every_route() {
 #[tokio::test]
 async fn did_documents_and_metadata_are_served() {
     let f = Fixture::new("did").await;
-    let port = f.server.url.rsplit(':').next().unwrap().to_owned();
+    let port = f.server.0.url().rsplit(':').next().unwrap().to_owned();
     let did = format!("did:web:127.0.0.1%3A{port}:orgs:acme");
     let doc = f
         .http

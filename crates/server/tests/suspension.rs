@@ -33,8 +33,7 @@ struct Service {
     url: String,
     token: String,
     http: reqwest::Client,
-    stop: tokio::sync::oneshot::Sender<()>,
-    handle: tokio::task::JoinHandle<Result<(), passeport_server::StartError>>,
+    running: passeport_server::Running,
 }
 
 impl Service {
@@ -45,26 +44,25 @@ impl Service {
             .await
             .unwrap()
             .to_string();
-        let server = Server::bind(Config::new("127.0.0.1:0".parse().unwrap(), &data))
+        Self::on(&data, token).await
+    }
+
+    /// The service on an existing data directory, with an API key of org `acme`.
+    async fn on(data: &std::path::Path, token: String) -> Self {
+        let running = Server::bind(Config::new("127.0.0.1:0".parse().unwrap(), data))
             .await
-            .unwrap();
-        let url = server.public_url().to_owned();
-        let (stop, rx) = tokio::sync::oneshot::channel::<()>();
-        let handle = tokio::spawn(server.run(async move {
-            let _ = rx.await;
-        }));
+            .unwrap()
+            .spawn();
         Self {
-            url,
+            url: running.url().to_owned(),
             token,
             http: reqwest::Client::new(),
-            stop,
-            handle,
+            running,
         }
     }
 
     async fn shutdown(self) {
-        self.stop.send(()).unwrap();
-        self.handle.await.unwrap().unwrap();
+        self.running.shutdown().await.unwrap();
     }
 
     async fn issue(&self, format: &str) -> (String, String) {
@@ -341,21 +339,7 @@ async fn database_from_before_suspension_is_upgraded_in_place() {
         .await
         .unwrap()
         .to_string();
-    let server = Server::bind(Config::new("127.0.0.1:0".parse().unwrap(), &data))
-        .await
-        .unwrap();
-    let url = server.public_url().to_owned();
-    let (stop, rx) = tokio::sync::oneshot::channel::<()>();
-    let handle = tokio::spawn(server.run(async move {
-        let _ = rx.await;
-    }));
-    let service = Service {
-        url,
-        token,
-        http: reqwest::Client::new(),
-        stop,
-        handle,
-    };
+    let service = Service::on(&data, token).await;
 
     let audit = service.audit_entry(&legacy_id).await;
     assert_eq!(audit["statusListId"], "oldlist");
