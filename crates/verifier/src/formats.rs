@@ -101,21 +101,19 @@ impl Peek {
         serde_json::from_slice(payload).unwrap_or_default()
     }
 
-    /// `iss` and `issuer` as a claims map, for [`issuer_of`].
-    fn issuer_claims(&self) -> Map<String, Value> {
-        let mut claims = Map::new();
-        if let Some(iss) = &self.iss {
-            claims.insert("iss".into(), iss.clone());
-        }
-        if let Some(issuer) = &self.issuer {
-            claims.insert("issuer".into(), issuer.clone());
-        }
-        claims
+    /// The issuer id, as [`issuer_of`] reads it.
+    fn issuer(&self) -> String {
+        issuer_id(self.iss.as_ref().or(self.issuer.as_ref()))
     }
 }
 
+/// The issuer id of a payload: `iss`, else `issuer` (an id, or a profile with an `id`).
 fn issuer_of(claims: &Map<String, Value>) -> String {
-    match claims.get("iss").or_else(|| claims.get("issuer")) {
+    issuer_id(claims.get("iss").or_else(|| claims.get("issuer")))
+}
+
+fn issuer_id(value: Option<&Value>) -> String {
+    match value {
         Some(Value::String(s)) => s.clone(),
         Some(Value::Object(o)) => o
             .get("id")
@@ -268,7 +266,7 @@ fn verify_sd_jwt(
     let peek = Peek::of(parsed.insecure_payload());
     // Kept to describe the credential should verification fail after the signature.
     let payload = parsed.insecure_payload().to_vec();
-    let issuer = issuer_of(&peek.issuer_claims());
+    let issuer = peek.issuer();
     report.issuer.clone_from(&issuer);
     let is_vc = peek.context.is_some() || format == "vc+sd-jwt";
     if is_vc && format != "vc+sd-jwt" {
