@@ -80,11 +80,10 @@ fn compare(c: &mut Criterion) {
     };
     let ours = ours_issue();
     let ours_present = |credential: &str| {
-        let shown = UnverifiedSdJwt::parse(credential)
+        UnverifiedSdJwt::parse(credential)
             .unwrap()
-            .select(&|path| path.len() <= 2)
-            .unwrap();
-        sd_jwt::add_key_binding(&shown, &holder, AUD, NONCE, NOW).unwrap()
+            .present(&|path| path.len() <= 2, &holder, AUD, NONCE, NOW)
+            .unwrap()
     };
     let ours_presentation = ours_present(&ours);
     let options = SdJwtVerifyOptions {

@@ -365,6 +365,15 @@ proptest! {
         want.insert("cnf".into(), json!({"jwk": holder.public_jwk().bare().to_value()}));
         prop_assert_eq!(verified.claims(), &want);
         prop_assert_eq!(verified.disclosed_paths().len(), count);
+
+        // `present` is the same selection with its own KB-JWT.
+        let direct = held.present(&|p| decide(keep, p), &holder, AUD, NONCE, NOW).unwrap();
+        prop_assert!(direct.starts_with(&shown) && direct.len() > shown.len());
+        let verified = UnverifiedSdJwt::parse(&direct)
+            .unwrap()
+            .verify(&issuer.public_key(), &required(), &FixedClock(NOW))
+            .unwrap();
+        prop_assert_eq!(verified.claims(), &want);
     }
 }
 

@@ -2,9 +2,11 @@
 
 use crate::{IssueError, IssueRequest, Issuer};
 use passeport_core::clock::format_rfc3339;
-use passeport_core::model::{OB_V3_CONTEXT, PASSEPORT_CONTEXT, VC_V2_CONTEXT};
-use serde_json::{json, Map, Value};
+use passeport_core::model::{RecordType, OB_V3_CONTEXT, PASSEPORT_CONTEXT, VC_V2_CONTEXT};
+use serde::ser::{Serialize, SerializeMap as _, Serializer};
+use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 
 /// SHA-256 of the subject's JCS form, base64url.
 pub(crate) fn subject_digest(subject: &Value) -> String {
@@ -12,87 +14,272 @@ pub(crate) fn subject_digest(subject: &Value) -> String {
     passeport_core::b64::encode(Sha256::digest(canonical))
 }
 
-pub(crate) fn build(
-    issuer: &Issuer,
-    request: &IssueRequest,
-    now: i64,
-) -> Result<(String, Map<String, Value>), IssueError> {
-    let record = request.record_type;
-    let Value::Object(subject) = &request.subject else {
-        return Err(IssueError::SubjectNotObject);
-    };
-    passeport_core::schema::validate_subject(record, &request.subject)
-        .map_err(|source| IssueError::Schema { record, source })?;
-    let valid_from = format_rfc3339(now);
-    if let Some(until) = request.valid_until {
-        if until <= now {
-            return Err(IssueError::BadValidity {
-                from: valid_from,
-                until: format_rfc3339(until),
-            });
-        }
+/// The issuer object of credentials: the profile, its `id`, and `type: ["Profile"]` unless the
+/// profile says otherwise. Made once per [`Issuer`], not per credential.
+pub(crate) fn issuer_object(id: &str, profile: &Map<String, Value>) -> Value {
+    let mut object = profile.clone();
+    object.insert("id".into(), id.into());
+    object
+        .entry("type")
+        .or_insert_with(|| Value::Array(vec!["Profile".into()]));
+    Value::Object(object)
+}
+
+/// An unsigned credential that borrows the request's subject: serialized as is for `vc+jwt`,
+/// turned into a map ([`Envelope::into_map`]) by the formats that rewrite it.
+pub(crate) struct Envelope<'a> {
+    /// The credential id.
+    pub(crate) id: String,
+    record: RecordType,
+    issuer: &'a Value,
+    valid_from: String,
+    valid_until: Option<String>,
+    name: Value,
+    awarded: Option<&'a Value>,
+    subject: &'a Map<String, Value>,
+    status: Vec<Value>,
+}
+
+/// One entry of `credentialSchema`.
+#[derive(serde::Serialize)]
+struct SchemaRef {
+    id: Cow<'static, str>,
+    #[serde(rename = "type")]
+    kind: &'static str,
+}
+
+const OB_SCHEMA: &str =
+    "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json";
+
+impl<'a> Envelope<'a> {
+    /// Validates the request and builds the envelope, valid from `now`.
+    pub(crate) fn build(
+        issuer: &'a Issuer,
+        request: &'a IssueRequest,
+        now: i64,
+    ) -> Result<Self, IssueError> {
+        let record = request.record_type;
+        let Value::Object(subject) = &request.subject else {
+            return Err(IssueError::SubjectNotObject);
+        };
+        passeport_core::schema::validate_subject(record, &request.subject)
+            .map_err(|source| IssueError::Schema { record, source })?;
+        let valid_from = format_rfc3339(now);
+        let valid_until = match request.valid_until {
+            Some(until) if until <= now => {
+                return Err(IssueError::BadValidity {
+                    from: valid_from,
+                    until: format_rfc3339(until),
+                })
+            }
+            Some(until) => Some(format_rfc3339(until)),
+            None => None,
+        };
+        let id = request
+            .credential_id
+            .clone()
+            .unwrap_or_else(|| format!("urn:uuid:{}", uuid::Uuid::new_v4()));
+        let name = subject
+            .get("achievement")
+            .and_then(|a| a.get("name"))
+            .cloned()
+            .unwrap_or_else(|| record.label_en().into());
+        let status = [
+            &request.status.bitstring,
+            &request.status.bitstring_suspension,
+        ]
+        .into_iter()
+        .flatten()
+        .map(|entry| serde_json::to_value(entry).map_err(|e| IssueError::Signing(e.to_string())))
+        .collect::<Result<Vec<Value>, IssueError>>()?;
+        Ok(Self {
+            id,
+            record,
+            issuer: &issuer.issuer_object,
+            valid_from,
+            valid_until,
+            name,
+            awarded: subject.get("awardingDate"),
+            subject,
+            status,
+        })
     }
-    let id = request
-        .credential_id
-        .clone()
-        .unwrap_or_else(|| format!("urn:uuid:{}", uuid::Uuid::new_v4()));
 
-    let mut profile = issuer.profile.clone();
-    profile.insert("id".into(), issuer.id.clone().into());
-    profile.entry("type").or_insert_with(|| json!(["Profile"]));
+    fn context() -> [&'static str; 3] {
+        [VC_V2_CONTEXT, OB_V3_CONTEXT, PASSEPORT_CONTEXT]
+    }
 
-    let mut vc = Map::new();
-    vc.insert(
-        "@context".into(),
-        json!([VC_V2_CONTEXT, OB_V3_CONTEXT, PASSEPORT_CONTEXT]),
-    );
-    vc.insert("id".into(), id.clone().into());
-    vc.insert(
-        "type".into(),
-        json!([
+    fn types(&self) -> [&'static str; 3] {
+        [
             "VerifiableCredential",
             "OpenBadgeCredential",
-            record.credential_type()
-        ]),
-    );
-    vc.insert("issuer".into(), Value::Object(profile));
-    vc.insert("validFrom".into(), valid_from.into());
-    if let Some(until) = request.valid_until {
-        vc.insert("validUntil".into(), format_rfc3339(until).into());
+            self.record.credential_type(),
+        ]
     }
-    let name = subject
-        .get("achievement")
-        .and_then(|a| a.get("name"))
-        .cloned()
-        .unwrap_or_else(|| record.label_en().into());
-    vc.insert("name".into(), name);
-    if let Some(awarded) = subject.get("awardingDate") {
-        vc.insert("awardedDate".into(), awarded.clone());
-    }
-    vc.insert("credentialSubject".into(), Value::Object(subject.clone()));
-    vc.insert(
-        "credentialSchema".into(),
-        json!([
-            {
-                "id": "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json",
-                "type": "1EdTechJsonSchemaValidator2019"
+
+    fn schemas(&self) -> [SchemaRef; 2] {
+        [
+            SchemaRef {
+                id: Cow::Borrowed(OB_SCHEMA),
+                kind: "1EdTechJsonSchemaValidator2019",
             },
-            { "id": record.schema_id(), "type": "JsonSchema" }
-        ]),
-    );
-    let mut entries = [
-        &request.status.bitstring,
-        &request.status.bitstring_suspension,
-    ]
-    .into_iter()
-    .flatten()
-    .map(|entry| serde_json::to_value(entry).map_err(|e| IssueError::Signing(e.to_string())))
-    .collect::<Result<Vec<Value>, IssueError>>()?;
-    // One entry is a single object; revocation + suspension are an array of both.
-    if entries.len() > 1 {
-        vc.insert("credentialStatus".into(), Value::Array(entries));
-    } else if let Some(only) = entries.pop() {
-        vc.insert("credentialStatus".into(), only);
+            SchemaRef {
+                id: Cow::Owned(self.record.schema_id()),
+                kind: "JsonSchema",
+            },
+        ]
     }
-    Ok((id, vc))
+
+    /// One status entry is a single object; revocation + suspension are an array of both.
+    fn status(&self) -> Option<StatusRef<'_>> {
+        match self.status.as_slice() {
+            [] => None,
+            [only] => Some(StatusRef::One(only)),
+            all => Some(StatusRef::All(all)),
+        }
+    }
+
+    /// The credential as a JSON object, in the order it is serialized (the subject copied).
+    pub(crate) fn into_map(self) -> Map<String, Value> {
+        let to_value = |v| serde_json::to_value(v).unwrap_or(Value::Null);
+        let mut vc = Map::new();
+        vc.insert("@context".into(), to_value(Self::context()));
+        vc.insert("id".into(), self.id.clone().into());
+        vc.insert("type".into(), to_value(self.types()));
+        vc.insert("issuer".into(), self.issuer.clone());
+        vc.insert("validFrom".into(), self.valid_from.clone().into());
+        if let Some(until) = &self.valid_until {
+            vc.insert("validUntil".into(), until.clone().into());
+        }
+        vc.insert("name".into(), self.name.clone());
+        if let Some(awarded) = self.awarded {
+            vc.insert("awardedDate".into(), awarded.clone());
+        }
+        vc.insert(
+            "credentialSubject".into(),
+            Value::Object(self.subject.clone()),
+        );
+        let schemas = serde_json::to_value(self.schemas()).unwrap_or(Value::Null);
+        vc.insert("credentialSchema".into(), schemas);
+        let mut status = self.status;
+        if status.len() > 1 {
+            vc.insert("credentialStatus".into(), Value::Array(status));
+        } else if let Some(only) = status.pop() {
+            vc.insert("credentialStatus".into(), only);
+        }
+        vc
+    }
+
+    /// The credential with `extra` claims after it (`cnf` for `vc+jwt`), as JSON bytes.
+    pub(crate) fn to_json_with(&self, extra: &[(&str, &Value)]) -> Result<Vec<u8>, IssueError> {
+        let mut out = Vec::with_capacity(1024);
+        let mut serializer = serde_json::Serializer::new(&mut out);
+        self.write(&mut serializer, extra)
+            .map_err(|e| IssueError::Signing(e.to_string()))?;
+        Ok(out)
+    }
+
+    fn write<S: Serializer>(
+        &self,
+        serializer: S,
+        extra: &[(&str, &Value)],
+    ) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("@context", &Self::context())?;
+        map.serialize_entry("id", &self.id)?;
+        map.serialize_entry("type", &self.types())?;
+        map.serialize_entry("issuer", self.issuer)?;
+        map.serialize_entry("validFrom", &self.valid_from)?;
+        if let Some(until) = &self.valid_until {
+            map.serialize_entry("validUntil", until)?;
+        }
+        map.serialize_entry("name", &self.name)?;
+        if let Some(awarded) = self.awarded {
+            map.serialize_entry("awardedDate", awarded)?;
+        }
+        map.serialize_entry("credentialSubject", self.subject)?;
+        map.serialize_entry("credentialSchema", &self.schemas())?;
+        if let Some(status) = self.status() {
+            map.serialize_entry("credentialStatus", &status)?;
+        }
+        for (name, value) in extra {
+            map.serialize_entry(name, value)?;
+        }
+        map.end()
+    }
+}
+
+impl Serialize for Envelope<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.write(serializer, &[])
+    }
+}
+
+/// `credentialStatus`: one entry, or several.
+#[derive(serde::Serialize)]
+#[serde(untagged)]
+enum StatusRef<'a> {
+    One(&'a Value),
+    All(&'a [Value]),
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+    use passeport_core::keys::{KeyAlgorithm, SecretKey};
+    use passeport_core::model::StatusEntry;
+    use std::path::PathBuf;
+    use std::sync::Arc;
+
+    fn entry(purpose: &str) -> StatusEntry {
+        StatusEntry {
+            id: Some(format!("https://issuer.example/status/{purpose}#7")),
+            type_: "BitstringStatusListEntry".into(),
+            status_purpose: purpose.into(),
+            status_list_index: "7".into(),
+            status_list_credential: format!("https://issuer.example/status/{purpose}"),
+        }
+    }
+
+    /// `vc+jwt` serializes the borrowed envelope; the other formats rewrite its map: both must
+    /// be the same credential, byte for byte, for every sample and status shape.
+    #[test]
+    fn serialized_envelope_and_its_map_are_the_same_bytes() {
+        let key = SecretKey::generate(KeyAlgorithm::Ed25519).unwrap();
+        let mut profile = Map::new();
+        profile.insert("name".into(), "Université de Lyon".into());
+        let issuer = Issuer::new(Arc::new(key), "https://issuer.example")
+            .unwrap()
+            .with_profile(profile);
+        let samples =
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/vectors/domain/samples");
+        let index: Value =
+            serde_json::from_slice(&std::fs::read(samples.join("index.json")).unwrap()).unwrap();
+        let records = index["records"].as_array().unwrap();
+        assert_eq!(records.len(), 19);
+        for record in records {
+            let file = record["subjectFile"].as_str().unwrap();
+            let subject: Value =
+                serde_json::from_slice(&std::fs::read(samples.join(file)).unwrap()).unwrap();
+            let record_type: RecordType = record["cliType"].as_str().unwrap().parse().unwrap();
+            let mut request = IssueRequest::new(record_type, subject);
+            request.valid_until = Some(2_000_000_000);
+            for statuses in 0..3 {
+                request.status.bitstring = (statuses > 0).then(|| entry("revocation"));
+                request.status.bitstring_suspension = (statuses > 1).then(|| entry("suspension"));
+                let envelope = Envelope::build(&issuer, &request, 1_767_225_600).unwrap();
+                let bytes = envelope.to_json_with(&[]).unwrap();
+                let map = envelope.into_map();
+                assert_eq!(bytes, serde_json::to_vec(&map).unwrap(), "{file}");
+                assert_eq!(map["credentialSubject"], request.subject, "{file}");
+                assert_eq!(map["issuer"]["type"], serde_json::json!(["Profile"]));
+                match statuses {
+                    0 => assert!(!map.contains_key("credentialStatus")),
+                    1 => assert_eq!(map["credentialStatus"]["statusPurpose"], "revocation"),
+                    _ => assert_eq!(map["credentialStatus"][1]["statusPurpose"], "suspension"),
+                }
+            }
+        }
+    }
 }

@@ -1,5 +1,6 @@
 //! Securing a built credential in each format.
 
+use crate::envelope::Envelope;
 use crate::{IssueError, IssueRequest, Issuer};
 use passeport_core::data_integrity::{self, Cryptosuite, ProofOptions};
 use passeport_core::jose::{sign_compact, JwsHeaderParams};
@@ -95,18 +96,17 @@ fn cnf(request: &IssueRequest) -> Option<Value> {
 pub(crate) fn secure(
     issuer: &Issuer,
     request: &IssueRequest,
-    credential: Map<String, Value>,
+    envelope: Envelope<'_>,
     format: Format,
     now: i64,
 ) -> Result<String, IssueError> {
     match format {
         Format::VcJwt => {
-            let mut payload = credential;
-            if let Some(cnf) = cnf(request) {
-                payload.insert("cnf".into(), cnf);
-            }
-            let bytes =
-                serde_json::to_vec(&payload).map_err(|e| IssueError::Signing(e.to_string()))?;
+            // The one format that signs the credential as is: serialized from the borrowed
+            // request, with no copy of the subject.
+            let cnf = cnf(request);
+            let extra: Vec<(&str, &Value)> = cnf.iter().map(|cnf| ("cnf", cnf)).collect();
+            let bytes = envelope.to_json_with(&extra)?;
             sign_compact(issuer.signer.as_ref(), &header(issuer, "vc+jwt"), &bytes)
                 .map_err(|e| IssueError::Signing(e.to_string()))
         }
@@ -120,12 +120,12 @@ pub(crate) fn secure(
                 Some((ClaimPathSegment::Key(_), [])) => mode_of(policy.envelope_mode_at(path)),
                 _ => false,
             };
-            sd_issue(issuer, request, credential, "vc+sd-jwt", &selector)
+            sd_issue(issuer, request, envelope.into_map(), "vc+sd-jwt", &selector)
         }
         Format::DcSdJwt => {
             let policy = passeport_core::schema::sd_policy(request.record_type)
                 .map_err(|e| IssueError::Signing(e.to_string()))?;
-            let claims = sd_jwt_vc_claims(issuer, request, credential, now)?;
+            let claims = sd_jwt_vc_claims(issuer, request, envelope.into_map(), now)?;
             let selector = |path: &[ClaimPathSegment]| match path.first() {
                 Some(ClaimPathSegment::Key(k)) if REGISTERED.contains(&k.as_str()) => false,
                 Some(ClaimPathSegment::Key(k)) if k == "sub" => {
@@ -160,7 +160,7 @@ pub(crate) fn secure(
                 created: now,
                 expires: None,
             };
-            let mut document = credential;
+            let mut document = envelope.into_map();
             // Holder binding travels in the subject's id: the holder's did:jwk.
             if let (Some(holder), Some(Value::Object(subject))) =
                 (&request.holder, document.get_mut("credentialSubject"))

@@ -53,6 +53,7 @@ mod format;
 
 pub use format::Format;
 
+use envelope::Envelope;
 use passeport_core::clock::{Clock, SystemClock};
 use passeport_core::keys::{PublicJwk, Signer};
 use passeport_core::model::{RecordType, StatusEntry};
@@ -181,7 +182,8 @@ pub struct IssuedCredential {
 pub struct Issuer {
     signer: Arc<dyn Signer>,
     id: String,
-    profile: Map<String, Value>,
+    /// The `issuer` object of credentials: profile, `id` and `type`.
+    issuer_object: Value,
     kid: Option<String>,
     clock: Arc<dyn Clock>,
 }
@@ -219,7 +221,7 @@ impl Issuer {
         Ok(Self {
             signer,
             id: id.to_owned(),
-            profile: Map::new(),
+            issuer_object: envelope::issuer_object(id, &Map::new()),
             kid,
             clock: Arc::new(SystemClock),
         })
@@ -228,7 +230,7 @@ impl Issuer {
     /// Sets the issuer profile shown in credentials (`name`, `otherIdentifier`, `address`…).
     #[must_use]
     pub fn with_profile(mut self, profile: Map<String, Value>) -> Self {
-        self.profile = profile;
+        self.issuer_object = envelope::issuer_object(&self.id, &profile);
         self
     }
 
@@ -266,7 +268,8 @@ impl Issuer {
         &self,
         request: &IssueRequest,
     ) -> Result<(String, Map<String, Value>), IssueError> {
-        envelope::build(self, request, self.clock.now())
+        let envelope = Envelope::build(self, request, self.clock.now())?;
+        Ok((envelope.id.clone(), envelope.into_map()))
     }
 
     /// Validates and signs a record in `format`.
@@ -276,8 +279,9 @@ impl Issuer {
         format: Format,
     ) -> Result<IssuedCredential, IssueError> {
         let now = self.clock.now();
-        let (id, credential) = envelope::build(self, request, now)?;
-        let text = format::secure(self, request, credential, format, now)?;
+        let envelope = Envelope::build(self, request, now)?;
+        let id = envelope.id.clone();
+        let text = format::secure(self, request, envelope, format, now)?;
         Ok(IssuedCredential {
             id,
             format,

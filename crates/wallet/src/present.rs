@@ -18,7 +18,7 @@ use crate::records::CredentialRecord;
 use crate::WalletError;
 use passeport_core::jose::{sign_compact, JwsHeaderParams};
 use passeport_core::keys::Signer;
-use passeport_core::sd_jwt::{add_key_binding, ClaimPath, ClaimPathSegment, UnverifiedSdJwt};
+use passeport_core::sd_jwt::{ClaimPath, ClaimPathSegment, UnverifiedSdJwt};
 use serde_json::{json, Value};
 
 /// The `typ` of an enveloping presentation.
@@ -93,10 +93,8 @@ fn key_bound(
     nonce: &str,
     iat: i64,
 ) -> Result<String, WalletError> {
-    let selected = reduce(item.credential, &item.disclose)?;
-    add_key_binding(&selected, holder, audience, nonce, iat).map_err(|e| WalletError::Present {
-        credential: item.credential.id.clone(),
-        reason: e.to_string(),
+    reduce_with(item.credential, &item.disclose, |parsed, keep| {
+        parsed.present(keep, holder, audience, nonce, iat)
     })
 }
 
@@ -106,6 +104,19 @@ fn key_bound(
 pub(crate) fn reduce(
     record: &CredentialRecord,
     pointers: &[String],
+) -> Result<String, WalletError> {
+    reduce_with(record, pointers, |parsed, keep| parsed.select(keep))
+}
+
+/// Parses the record's SD-JWT and hands it to `then` with the selector for `pointers` (see
+/// [`reduce`]).
+fn reduce_with(
+    record: &CredentialRecord,
+    pointers: &[String],
+    then: impl FnOnce(
+        &UnverifiedSdJwt,
+        &dyn Fn(&[ClaimPathSegment]) -> bool,
+    ) -> Result<String, passeport_core::sd_jwt::SdJwtError>,
 ) -> Result<String, WalletError> {
     let sd_err = |e: passeport_core::sd_jwt::SdJwtError| WalletError::Present {
         credential: record.id.clone(),
@@ -121,7 +132,7 @@ pub(crate) fn reduce(
             path == *t || path.starts_with(&format!("{t}/")) || t.starts_with(&format!("{path}/"))
         })
     };
-    parsed.select(&keep).map_err(sd_err)
+    then(&parsed, &keep).map_err(sd_err)
 }
 
 fn enveloping(

@@ -168,6 +168,11 @@ impl Disclosure {
         &self.value
     }
 
+    /// Moves the value out (leaving `null`), for building the processed payload.
+    pub(crate) fn take_value(&mut self) -> Option<Value> {
+        Some(std::mem::take(&mut self.value))
+    }
+
     /// `object property` or `array element`, for messages.
     pub(crate) fn kind(&self) -> &'static str {
         if self.name.is_some() {

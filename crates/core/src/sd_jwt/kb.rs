@@ -45,11 +45,29 @@ pub fn add_key_binding(
     if parsed.has_key_binding() {
         return Err(SdJwtError::UnexpectedKeyBinding);
     }
+    bind(
+        presentation_without_kb.to_owned(),
+        holder,
+        audience,
+        nonce,
+        iat,
+    )
+}
+
+/// Appends the KB-JWT to `presentation`, which the caller knows to be a well-formed SD-JWT
+/// ending with `~` (made by [`UnverifiedSdJwt::select`]).
+pub(crate) fn bind(
+    mut presentation: String,
+    holder: &dyn Signer,
+    audience: &str,
+    nonce: &str,
+    iat: i64,
+) -> Result<String, SdJwtError> {
     let mut payload = Map::new();
     payload.insert("iat".into(), iat.into());
     payload.insert("aud".into(), audience.into());
     payload.insert("nonce".into(), nonce.into());
-    payload.insert("sd_hash".into(), sd_hash(presentation_without_kb).into());
+    payload.insert("sd_hash".into(), sd_hash(&presentation).into());
     let payload = serde_json::to_vec(&Value::Object(payload))
         .map_err(|e| SdJwtError::Issue(e.to_string()))?;
     let kb = jose::sign_compact(holder, &JwsHeaderParams::typed(KB_JWT_TYP), &payload).map_err(
@@ -58,7 +76,8 @@ pub fn add_key_binding(
             source,
         },
     )?;
-    Ok(format!("{presentation_without_kb}{kb}"))
+    presentation.push_str(&kb);
+    Ok(presentation)
 }
 
 /// What the verifier expects of a KB-JWT.

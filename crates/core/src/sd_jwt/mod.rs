@@ -6,9 +6,10 @@
 //!   disclosable claims are replaced by digests (`_sd` arrays, `{"...": digest}` array elements),
 //!   plus one [`Disclosure`] per such claim. Recursive disclosures (a disclosable object whose own
 //!   members are disclosable) are built bottom-up; decoy digests are optional.
-//! - **Holder** ([`UnverifiedSdJwt::select`], [`add_key_binding`]): keeps only the disclosures of
-//!   the claims it wants to show (and every disclosure they are nested in), then proves possession
-//!   of the `cnf` key with a KB-JWT over the presentation (`sd_hash`, `aud`, `nonce`, `iat`).
+//! - **Holder** ([`UnverifiedSdJwt::present`], or [`UnverifiedSdJwt::select`] then
+//!   [`add_key_binding`]): keeps only the disclosures of the claims it wants to show (and every
+//!   disclosure they are nested in), then proves possession of the `cnf` key with a KB-JWT over
+//!   the presentation (`sd_hash`, `aud`, `nonce`, `iat`).
 //! - **Verifier** ([`UnverifiedSdJwt::verify`]): RFC 9901 §7.1 and §7.3, every rule: issuer
 //!   signature with the caller's key, `_sd_alg`, every digest used at most once and every
 //!   disclosure referenced exactly once, reserved names, no overwriting, time claims, and the
@@ -38,8 +39,8 @@
 //!
 //! // The holder shows only `given_name`, bound to the verifier's nonce.
 //! let held = UnverifiedSdJwt::parse(&issued.to_compact())?;
-//! let shown = held.select(&|path| path == [ClaimPathSegment::key("given_name")])?;
-//! let presentation = sd_jwt::add_key_binding(&shown, &holder, "https://verifier.example", "n-1", 1_700_000_000)?;
+//! let given_name = |path: &[ClaimPathSegment]| path == [ClaimPathSegment::key("given_name")];
+//! let presentation = held.present(&given_name, &holder, "https://verifier.example", "n-1", 1_700_000_000)?;
 //!
 //! let options = SdJwtVerifyOptions {
 //!     typ: vec!["dc+sd-jwt".into()],

@@ -1,10 +1,12 @@
 //! Parsing an SD-JWT or presentation, and the holder's choice of what to disclose.
 
-use super::verify::process;
+use super::kb::bind;
+use super::verify::{place, process};
 use super::{
     ClaimPath, ClaimPathSegment, Disclosure, JwtPart, SdJwtError, MAX_DISCLOSURES, MAX_SD_JWT_BYTES,
 };
 use crate::jose::{JwsHeader, UnverifiedJws};
+use crate::keys::Signer;
 use serde_json::{Map, Value};
 
 /// An SD-JWT (`<JWT>~<D1>~…~`) or presentation (`…~<KB-JWT>`) as received: structurally
@@ -132,8 +134,7 @@ impl UnverifiedSdJwt {
     /// [`Self::disclosures`]). Runs the full RFC 9901 processing (without the signature check),
     /// so a malformed SD-JWT fails here as it would in [`Self::verify`].
     pub fn disclosure_paths(&self) -> Result<Vec<ClaimPath>, SdJwtError> {
-        let processed = process(self.insecure_claims()?, &self.disclosures)?;
-        Ok(processed.paths)
+        Ok(place(&self.insecure_claims()?, &self.disclosures)?.paths)
     }
 
     /// Every selectively disclosable claim the holder can choose from, sorted (for a wallet's
@@ -152,9 +153,9 @@ impl UnverifiedSdJwt {
     /// Keeping an object does not keep its own disclosable members (recursive disclosure):
     /// `keep` is asked about each of them too. [`Self::select_pointers`] keeps whole subtrees.
     pub fn select(&self, keep: &dyn Fn(&[ClaimPathSegment]) -> bool) -> Result<String, SdJwtError> {
-        let processed = process(self.insecure_claims()?, &self.disclosures)?;
+        let placement = place(&self.insecure_claims()?, &self.disclosures)?;
         let mut kept = vec![false; self.disclosures.len()];
-        for (index, path) in processed.paths.iter().enumerate() {
+        for (index, path) in placement.paths.iter().enumerate() {
             if !keep(path.segments()) {
                 continue;
             }
@@ -164,7 +165,7 @@ impl UnverifiedSdJwt {
                     Some(flag) if !*flag => *flag = true,
                     _ => break,
                 }
-                current = processed.parents.get(i).copied().flatten();
+                current = placement.parents.get(i).copied().flatten();
             }
         }
         let mut out = self.issuer_jwt.clone();
@@ -178,13 +179,28 @@ impl UnverifiedSdJwt {
         Ok(out)
     }
 
+    /// The holder's presentation with key binding: [`Self::select`], then a KB-JWT signed by
+    /// `holder` for `audience` and `nonce` at `iat` (as [`super::add_key_binding`] makes, without
+    /// parsing again what was just selected).
+    pub fn present(
+        &self,
+        keep: &dyn Fn(&[ClaimPathSegment]) -> bool,
+        holder: &dyn Signer,
+        audience: &str,
+        nonce: &str,
+        iat: i64,
+    ) -> Result<String, SdJwtError> {
+        let selected = self.select(keep)?;
+        bind(selected, holder, audience, nonce, iat)
+    }
+
     /// [`Self::select`] by JSON Pointers (`/credentialSubject/awardingDate`,
     /// `/credentialSubject/achievement/alignment/0`): keeps every disclosure at or below each
     /// pointer (so a whole object is shown with all its members) and those they are nested in.
     /// A pointer that names no claim of the processed payload is an error, so a typo does not
     /// silently disclose less than asked.
     pub fn select_pointers(&self, pointers: &[&str]) -> Result<String, SdJwtError> {
-        let processed = process(self.insecure_claims()?, &self.disclosures)?;
+        let processed = process(self.insecure_claims()?, self.disclosures.clone())?;
         let full = Value::Object(processed.claims);
         if let Some(unknown) = pointers.iter().find(|p| full.pointer(p).is_none()) {
             return Err(SdJwtError::UnknownClaim {

@@ -122,7 +122,7 @@ impl UnverifiedSdJwt {
             Some(Value::String(alg)) => return Err(SdJwtError::UnsupportedSdAlg(alg.clone())),
             Some(other) => return Err(SdJwtError::UnsupportedSdAlg(other.to_string())),
         }
-        let processed = process(payload, &self.disclosures)?;
+        let processed = process(payload, self.disclosures)?;
         let now = clock.now();
         check_validity(&processed.claims, now, options.leeway_secs)?;
         let cnf = cnf_jwk(&processed.claims)?;
@@ -155,7 +155,7 @@ impl UnverifiedSdJwt {
         Ok(VerifiedSdJwt {
             header: jws.header().clone(),
             claims: processed.claims,
-            disclosed: processed.paths,
+            disclosed: processed.placement.paths,
             cnf,
             key_binding,
         })
@@ -205,21 +205,28 @@ fn cnf_jwk(claims: &Map<String, Value>) -> Result<Option<PublicJwk>, SdJwtError>
     }
 }
 
-/// The payload after RFC 9901 §7.1 step 3 to 5, and where each disclosure went.
-pub(crate) struct Processed {
-    pub claims: Map<String, Value>,
-    /// Per disclosure (same order): the path of the claim it revealed.
+/// Where each disclosure of an SD-JWT goes in its processed payload (RFC 9901 §7.1 step 3),
+/// once every check has passed.
+pub(crate) struct Placement {
+    /// Per disclosure (same order): the path of the claim it reveals.
     pub paths: Vec<ClaimPath>,
     /// Per disclosure: the disclosure it is nested in, if any.
     pub parents: Vec<Option<usize>>,
 }
 
-/// Puts every disclosure in place (RFC 9901 §7.1 step 3), rejecting reused digests, unreferenced
-/// and duplicate disclosures, collisions and wrong kinds. Does not check any signature.
-pub(crate) fn process(
-    payload: Map<String, Value>,
+/// The processed payload and where each disclosure went.
+pub(crate) struct Processed {
+    pub claims: Map<String, Value>,
+    pub placement: Placement,
+}
+
+/// Checks where every disclosure goes (RFC 9901 §7.1 step 3) without building anything:
+/// rejects reused digests, unreferenced and duplicate disclosures, collisions, wrong kinds and
+/// too deep nesting. Does not check any signature. The holder's selection needs only this.
+pub(crate) fn place(
+    payload: &Map<String, Value>,
     disclosures: &[Disclosure],
-) -> Result<Processed, SdJwtError> {
+) -> Result<Placement, SdJwtError> {
     let mut by_digest = HashMap::with_capacity(disclosures.len());
     for (index, disclosure) in disclosures.iter().enumerate() {
         if let Some(first) = by_digest.insert(disclosure.digest().as_str(), index) {
@@ -234,86 +241,113 @@ pub(crate) fn process(
         parents: vec![None; disclosures.len()],
         path: Vec::new(),
     };
-    let mut claims = walker.object(payload, None, 0)?;
-    claims.remove("_sd_alg");
+    walker.object(payload, None, 0)?;
     let mut paths = Vec::with_capacity(disclosures.len());
     for (index, path) in walker.paths.into_iter().enumerate() {
         paths.push(path.ok_or(SdJwtError::UnreferencedDisclosure { index })?);
     }
-    Ok(Processed {
-        claims,
+    Ok(Placement {
         paths,
         parents: walker.parents,
     })
 }
 
+/// [`place`], then the processed payload: every disclosed value moved into place, `_sd`,
+/// `_sd_alg` and the digests of undisclosed array elements removed.
+pub(crate) fn process(
+    mut payload: Map<String, Value>,
+    mut disclosures: Vec<Disclosure>,
+) -> Result<Processed, SdJwtError> {
+    let placement = place(&payload, &disclosures)?;
+    let values = disclosures.iter_mut().map(Disclosure::take_value).collect();
+    let by_digest = disclosures
+        .iter()
+        .enumerate()
+        .map(|(index, disclosure)| (disclosure.digest().as_str(), index))
+        .collect();
+    let mut builder = Builder {
+        disclosures: &disclosures,
+        by_digest,
+        values,
+    };
+    payload.shift_remove("_sd_alg");
+    builder.object(&mut payload);
+    Ok(Processed {
+        claims: payload,
+        placement,
+    })
+}
+
+/// One step of the path being walked, borrowed from the payload or a disclosure.
+#[derive(Clone, Copy)]
+enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+/// The checking walk of [`place`], over borrowed values.
 struct Walker<'a> {
     disclosures: &'a [Disclosure],
     by_digest: HashMap<&'a str, usize>,
-    seen: HashSet<String>,
+    seen: HashSet<&'a str>,
     paths: Vec<Option<ClaimPath>>,
     parents: Vec<Option<usize>>,
-    /// The path of the value being processed: pushed and popped, copied only when kept.
-    path: Vec<ClaimPathSegment>,
+    /// The path of the value being walked (in the processed payload): pushed and popped,
+    /// turned into a [`ClaimPath`] only when recorded or reported.
+    path: Vec<Step<'a>>,
 }
 
-impl Walker<'_> {
+impl<'a> Walker<'a> {
     fn here(&self) -> ClaimPath {
-        ClaimPath::from(self.path.clone())
-    }
-
-    /// Processes `value` at the current path extended by `segment`.
-    fn child(
-        &mut self,
-        segment: ClaimPathSegment,
-        value: Value,
-        parent: Option<usize>,
-        depth: usize,
-    ) -> Result<Value, SdJwtError> {
-        self.path.push(segment);
-        let result = self.value(value, parent, depth);
-        self.path.pop();
-        result
+        ClaimPath::from(
+            self.path
+                .iter()
+                .map(|step| match step {
+                    Step::Key(name) => ClaimPathSegment::Key((*name).to_owned()),
+                    Step::Index(index) => ClaimPathSegment::Index(*index),
+                })
+                .collect::<Vec<_>>(),
+        )
     }
 
     fn value(
         &mut self,
-        value: Value,
+        value: &'a Value,
         parent: Option<usize>,
         depth: usize,
-    ) -> Result<Value, SdJwtError> {
+    ) -> Result<(), SdJwtError> {
         if depth > MAX_PROCESSED_DEPTH {
             return Err(SdJwtError::TooDeep {
                 path: self.here(),
                 max: MAX_PROCESSED_DEPTH,
             });
         }
-        Ok(match value {
-            Value::Object(map) => Value::Object(self.object(map, parent, depth)?),
-            Value::Array(items) => Value::Array(self.array(items, parent, depth)?),
-            scalar => scalar,
-        })
+        match value {
+            Value::Object(map) => self.object(map, parent, depth),
+            Value::Array(items) => self.array(items, parent, depth),
+            _ => Ok(()),
+        }
     }
 
-    /// Marks `digest` as seen (at `at`, the path errors name); the matching disclosure, if any.
-    fn lookup(
-        &mut self,
-        digest: String,
-        at: impl FnOnce(&Self) -> ClaimPath,
-    ) -> Result<Option<usize>, SdJwtError> {
-        let index = self.by_digest.get(digest.as_str()).copied();
-        if self.seen.contains(digest.as_str()) {
+    /// Marks `digest` as seen (errors name the current path); the matching disclosure, if any.
+    fn lookup(&mut self, digest: &'a str) -> Result<Option<usize>, SdJwtError> {
+        if !self.seen.insert(digest) {
             return Err(SdJwtError::DigestReused {
-                path: at(self),
-                digest,
+                path: self.here(),
+                digest: digest.to_owned(),
             });
         }
-        self.seen.insert(digest);
-        Ok(index)
+        Ok(self.by_digest.get(digest).copied())
     }
 
-    /// Records where disclosure `index` went: the current path.
-    fn record(&mut self, index: usize, parent: Option<usize>) {
+    /// Records that disclosure `index` goes at the current path, then walks its value.
+    fn reveal(
+        &mut self,
+        index: usize,
+        disclosure: &'a Disclosure,
+        parent: Option<usize>,
+        depth: usize,
+    ) -> Result<(), SdJwtError> {
         let here = self.here();
         if let Some(slot) = self.paths.get_mut(index) {
             *slot = Some(here);
@@ -321,39 +355,41 @@ impl Walker<'_> {
         if let Some(slot) = self.parents.get_mut(index) {
             *slot = parent;
         }
+        self.value(disclosure.value(), Some(index), depth + 1)
     }
 
     fn object(
         &mut self,
-        mut map: Map<String, Value>,
+        map: &'a Map<String, Value>,
         parent: Option<usize>,
         depth: usize,
-    ) -> Result<Map<String, Value>, SdJwtError> {
-        let sd = map.remove("_sd");
-        let mut out = Map::with_capacity(map.len());
+    ) -> Result<(), SdJwtError> {
         for (name, value) in map {
-            self.path.push(ClaimPathSegment::Key(name));
+            if name == "_sd" {
+                continue;
+            }
+            self.path.push(Step::Key(name));
             // An error ends the whole walk, so the path is left as the error found it.
-            let value = self.value(value, parent, depth + 1)?;
-            let Some(ClaimPathSegment::Key(name)) = self.path.pop() else {
-                return Err(SdJwtError::Issue("claim path out of step".into()));
-            };
-            out.insert(name, value);
+            self.value(value, parent, depth + 1)?;
+            self.path.pop();
         }
-        let Some(sd) = sd else {
-            return Ok(out);
+        let Some(sd) = map.get("_sd") else {
+            return Ok(());
         };
         let Value::Array(digests) = sd else {
             return Err(SdJwtError::BadSdArray { path: self.here() });
         };
+        // Names revealed here so far, for collisions between two disclosures.
+        let mut revealed: Vec<&str> = Vec::new();
         for digest in digests {
             let Value::String(digest) = digest else {
                 return Err(SdJwtError::BadSdArray { path: self.here() });
             };
-            let Some(index) = self.lookup(digest, Self::here)? else {
+            let Some(index) = self.lookup(digest)? else {
                 continue; // undisclosed or decoy
             };
-            let Some(disclosure) = self.disclosures.get(index) else {
+            let disclosures = self.disclosures;
+            let Some(disclosure) = disclosures.get(index) else {
                 continue;
             };
             let Some(name) = disclosure.claim_name() else {
@@ -364,56 +400,48 @@ impl Walker<'_> {
                     found: disclosure.kind(),
                 });
             };
-            self.path.push(ClaimPathSegment::Key(name.to_owned()));
-            if out.contains_key(name) {
+            self.path.push(Step::Key(name));
+            if map.contains_key(name) || revealed.contains(&name) {
                 return Err(SdJwtError::ClaimCollision {
                     index,
                     path: self.here(),
                 });
             }
-            self.record(index, parent);
-            let value = self.value(disclosure.value().clone(), Some(index), depth + 1);
+            revealed.push(name);
+            self.reveal(index, disclosure, parent, depth)?;
             self.path.pop();
-            out.insert(name.to_owned(), value?);
         }
-        Ok(out)
+        Ok(())
     }
 
     fn array(
         &mut self,
-        items: Vec<Value>,
+        items: &'a [Value],
         parent: Option<usize>,
         depth: usize,
-    ) -> Result<Vec<Value>, SdJwtError> {
-        let mut out = Vec::with_capacity(items.len());
+    ) -> Result<(), SdJwtError> {
+        // Indexes are those of the processed array, where undisclosed elements are gone.
+        let mut kept = 0;
         for item in items {
-            let segment = ClaimPathSegment::Index(out.len());
-            let reference = match &item {
-                Value::Object(obj) if obj.contains_key("...") => {
-                    match (obj.len(), obj.get("...")) {
-                        (1, Some(Value::String(digest))) => Some(digest.clone()),
-                        _ => {
-                            self.path.push(segment);
-                            return Err(SdJwtError::BadArrayDigest { path: self.here() });
-                        }
-                    }
-                }
-                _ => None,
-            };
-            let Some(digest) = reference else {
-                out.push(self.child(segment, item, parent, depth + 1)?);
+            self.path.push(Step::Index(kept));
+            let Some(digest) = array_reference(item) else {
+                self.value(item, parent, depth + 1)?;
+                self.path.pop();
+                kept += 1;
                 continue;
             };
-            self.path.push(segment);
-            let found = self.lookup(digest, Self::here);
-            self.path.pop();
-            let Some(index) = found? else {
+            let Ok(digest) = digest else {
+                return Err(SdJwtError::BadArrayDigest { path: self.here() });
+            };
+            let Some(index) = self.lookup(digest)? else {
+                self.path.pop();
                 continue; // undisclosed or decoy: the element is removed
             };
-            let Some(disclosure) = self.disclosures.get(index) else {
+            let disclosures = self.disclosures;
+            let Some(disclosure) = disclosures.get(index) else {
+                self.path.pop();
                 continue;
             };
-            self.path.push(ClaimPathSegment::Index(out.len()));
             if disclosure.claim_name().is_some() {
                 return Err(SdJwtError::WrongDisclosureKind {
                     index,
@@ -422,11 +450,89 @@ impl Walker<'_> {
                     found: disclosure.kind(),
                 });
             }
-            self.record(index, parent);
-            let value = self.value(disclosure.value().clone(), Some(index), depth + 1);
+            self.reveal(index, disclosure, parent, depth)?;
             self.path.pop();
-            out.push(value?);
+            kept += 1;
         }
-        Ok(out)
+        Ok(())
+    }
+}
+
+/// For an array element of the form `{"...": <digest>}`: `Some(Ok(digest))`; for an object
+/// with `...` in any other form, `Some(Err(()))`; for anything else, `None`.
+fn array_reference(item: &Value) -> Option<Result<&str, ()>> {
+    let Value::Object(obj) = item else {
+        return None;
+    };
+    let reference = obj.get("...")?;
+    Some(match (obj.len(), reference) {
+        (1, Value::String(digest)) => Ok(digest.as_str()),
+        _ => Err(()),
+    })
+}
+
+/// The building walk of [`process`], after [`place`] has checked everything: moves each
+/// disclosed value (itself built first) into place.
+struct Builder<'a> {
+    disclosures: &'a [Disclosure],
+    by_digest: HashMap<&'a str, usize>,
+    values: Vec<Option<Value>>,
+}
+
+impl Builder<'_> {
+    fn value(&mut self, value: &mut Value) {
+        match value {
+            Value::Object(map) => self.object(map),
+            Value::Array(items) => self.array(items),
+            _ => {}
+        }
+    }
+
+    /// The built value of disclosure `index` (each is taken once: [`place`] refused reuse).
+    fn take(&mut self, index: usize) -> Option<Value> {
+        let mut value = self.values.get_mut(index)?.take()?;
+        self.value(&mut value);
+        Some(value)
+    }
+
+    fn object(&mut self, map: &mut Map<String, Value>) {
+        let sd = map.shift_remove("_sd");
+        for value in map.values_mut() {
+            self.value(value);
+        }
+        let Some(Value::Array(digests)) = sd else {
+            return;
+        };
+        for digest in digests {
+            let Value::String(digest) = digest else {
+                continue;
+            };
+            let Some(&index) = self.by_digest.get(digest.as_str()) else {
+                continue;
+            };
+            let name = self.disclosures.get(index).and_then(Disclosure::claim_name);
+            if let (Some(name), Some(value)) = (name, self.take(index)) {
+                map.insert(name.to_owned(), value);
+            }
+        }
+    }
+
+    fn array(&mut self, items: &mut Vec<Value>) {
+        let mut out = Vec::with_capacity(items.len());
+        for mut item in items.drain(..) {
+            match array_reference(&item) {
+                Some(Ok(digest)) => {
+                    let index = self.by_digest.get(digest).copied();
+                    if let Some(value) = index.and_then(|index| self.take(index)) {
+                        out.push(value);
+                    }
+                }
+                _ => {
+                    self.value(&mut item);
+                    out.push(item);
+                }
+            }
+        }
+        *items = out;
     }
 }

@@ -6,7 +6,7 @@ use ed25519_dalek::{Signer as _, SigningKey, VerifyingKey};
 use passeport_core::clock::{Clock, SystemClock};
 use passeport_core::keys::{KeyAlgorithm, SecretKey, Signer};
 use passeport_core::model::RecordType;
-use passeport_core::sd_jwt::{self, UnverifiedSdJwt};
+use passeport_core::sd_jwt::UnverifiedSdJwt;
 use passeport_issuer::{IssueRequest, Issuer};
 use passeport_verifier::resolve::StaticResolver;
 use passeport_verifier::{Expectation, TrustList, Verifier};
@@ -88,10 +88,15 @@ impl Fixture {
     /// What the wallet does for one SD-JWT (`passeport_wallet::build_presentation` calls the
     /// same two core functions): disclose the top two levels, then sign a KB-JWT.
     pub fn present(&self, credential: &str) -> String {
-        let shown = UnverifiedSdJwt::parse(credential)
+        UnverifiedSdJwt::parse(credential)
             .unwrap()
-            .select(&|path| path.len() <= 2)
-            .unwrap();
-        sd_jwt::add_key_binding(&shown, &self.holder, AUD, NONCE, SystemClock.now()).unwrap()
+            .present(
+                &|path| path.len() <= 2,
+                &self.holder,
+                AUD,
+                NONCE,
+                SystemClock.now(),
+            )
+            .unwrap()
     }
 }
