@@ -137,6 +137,12 @@ fn issue_line(
 
 /// `{"line": N, "credential": …}`: the compact string, or the Data Integrity document as JSON.
 fn output_line(n: usize, format: Format, credential: String) -> String {
+    // A compact JWS / SD-JWT is base64url, `.` and `~` only: nothing to escape, so the line is
+    // written as is rather than through a JSON value (a second pass over every byte).
+    let plain = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~');
+    if !format.is_json() && credential.bytes().all(plain) {
+        return format!("{{\"line\":{n},\"credential\":\"{credential}\"}}");
+    }
     let credential = if format.is_json() {
         serde_json::from_str(&credential).unwrap_or(serde_json::Value::String(credential))
     } else {
@@ -239,4 +245,34 @@ fn run_batch(
     } else {
         ExitCode::SUCCESS
     })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    /// The written-as-is line must be exactly what serializing the JSON value gives, and
+    /// anything that is not a plain compact string must still go through the serializer.
+    #[test]
+    fn output_lines_are_the_json_of_line_and_credential() {
+        for (format, credential) in [
+            (Format::VcJwt, "eyJhbGciOiJFZERTQSJ9.eyJpZCI6IjEifQ.c2ln-_"),
+            (
+                Format::VcSdJwt,
+                "eyJhbGciOiJFZERTQSJ9.e30.c2ln~WyJzIiwibiIsMV0~",
+            ),
+            (Format::VcJwt, "not \"compact\"\n\\"),
+            (Format::VcSdJwt, "é"),
+        ] {
+            let line = output_line(7, format, credential.to_owned());
+            let expected = serde_json::json!({ "line": 7, "credential": credential }).to_string();
+            assert_eq!(line, expected);
+            let parsed: serde_json::Value = serde_json::from_str(&line).unwrap();
+            assert_eq!(parsed["credential"], credential);
+        }
+        let document = r#"{"a": [1, 2], "b": "x"}"#;
+        let line = output_line(1, Format::DiEddsaJcs2022, document.to_owned());
+        assert_eq!(line, r#"{"line":1,"credential":{"a":[1,2],"b":"x"}}"#);
+    }
 }
