@@ -171,7 +171,7 @@ pub(crate) fn secure(
                     }
                 }
             }
-            let signed = data_integrity::sign(&document, issuer.signer.as_ref(), &options)
+            let signed = data_integrity::sign_owned(document, issuer.signer.as_ref(), &options)
                 .map_err(|e| IssueError::Signing(e.to_string()))?;
             serde_json::to_string_pretty(&signed).map_err(|e| IssueError::Signing(e.to_string()))
         }

@@ -171,6 +171,26 @@ fn resolve_issuer_keys(v: &Verifier, issuer: &str, kid: Option<&str>) -> Result<
     }
 }
 
+/// The key of a Data Integrity proof's verification method (`did:…#…`) of `did`, and how it was
+/// found: did:key / did:jwk offline (remembered), did:web fetched.
+pub(crate) fn method_keys(v: &Verifier, did: &Did, method: &str) -> Result<Found, String> {
+    let resolve = || {
+        let doc = did_document(v, did)?;
+        let key = doc.assertion_key(method).map_err(|e| e.to_string())?;
+        Ok((
+            vec![key],
+            format!("verification method {method} (resolved {})", did.method()),
+        ))
+    };
+    match did.method() {
+        // Keyed apart from the issuer keys of JOSE forms, whose `source` says something else.
+        "key" | "jwk" => v
+            .offline_keys
+            .get_or_resolve("proof", Some(method), resolve),
+        _ => resolve(),
+    }
+}
+
 /// A DID document: did:key / did:jwk offline, did:web fetched.
 pub(crate) fn did_document(v: &Verifier, did: &Did) -> Result<DidDocument, String> {
     match did.method() {

@@ -595,33 +595,23 @@ fn verify_di(
                 "the method belongs to {did}, not to the issuer {issuer}"
             )));
         }
-        let doc = credential::did_document(v, &did).map_err(unresolved)?;
-        let key = doc
-            .assertion_key(method)
-            .map_err(|e| unresolved(e.to_string()))?;
-        let thumb = key.jwk().thumbprint();
-        let scope = if v
-            .trust
-            .direct_keys()
-            .iter()
-            .any(|k| k.jwk().thumbprint() == thumb)
-        {
+        let (keys, source) = credential::method_keys(v, &did, method).map_err(unresolved)?;
+        let key = keys
+            .into_iter()
+            .next()
+            .ok_or_else(|| unresolved("no key".into()))?;
+        let scope = if v.trust.direct_keys().contains(&key) {
             Scope::Any
         } else {
             match v.trust.issuer(&issuer) {
-                Some(e)
-                    if e.keys.is_empty()
-                        || e.keys.iter().any(|k| k.jwk().thumbprint() == thumb) =>
-                {
-                    Scope::Entry(e.clone())
-                }
+                Some(e) if e.keys.is_empty() || e.keys.contains(&key) => Scope::Entry(e.clone()),
                 _ => Scope::Untrusted,
             }
         };
         if let Ok(mut slot) = used.lock() {
             *slot = Some(Candidate {
                 key: key.clone(),
-                source: format!("verification method {method} (resolved {})", did.method()),
+                source,
                 scope,
             });
         }

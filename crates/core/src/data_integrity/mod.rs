@@ -375,6 +375,15 @@ pub fn sign(
     sign_with_contexts(document, signer, options, ContextSet::embedded())
 }
 
+/// [`sign`] of a document given by value: the proof is added to it, with no copy.
+pub fn sign_owned(
+    document: Map<String, Value>,
+    signer: &dyn Signer,
+    options: &ProofOptions,
+) -> Result<Map<String, Value>, DataIntegrityError> {
+    secure(document, signer, options, ContextSet::embedded())
+}
+
 /// [`sign`] with a caller-chosen [`ContextSet`].
 pub fn sign_with_contexts(
     document: &Map<String, Value>,
@@ -382,11 +391,20 @@ pub fn sign_with_contexts(
     options: &ProofOptions,
     contexts: &ContextSet,
 ) -> Result<Map<String, Value>, DataIntegrityError> {
-    check_size(document)?;
+    secure(document.clone(), signer, options, contexts)
+}
+
+fn secure(
+    mut document: Map<String, Value>,
+    signer: &dyn Signer,
+    options: &ProofOptions,
+    contexts: &ContextSet,
+) -> Result<Map<String, Value>, DataIntegrityError> {
+    check_size(&document)?;
     if document.contains_key("proof") {
         return Err(DataIntegrityError::AlreadySigned);
     }
-    check_document_context(document)?;
+    check_document_context(&document)?;
     let method = &options.verification_method;
     if signer.algorithm() != Algorithm::EdDsa {
         return Err(DataIntegrityError::WrongKeyType {
@@ -420,15 +438,14 @@ pub fn sign_with_contexts(
             proof.insert("@context".into(), context.clone());
         }
     }
-    let data = hash_data(options.cryptosuite, document, &config, contexts)?;
+    let data = hash_data(options.cryptosuite, &document, &config, contexts)?;
     let signature = signer.try_sign(&data)?;
     proof.insert(
         "proofValue".into(),
         multibase::encode(multibase::Base::Base58Btc, signature).into(),
     );
-    let mut secured = document.clone();
-    secured.insert("proof".into(), Value::Object(proof));
-    Ok(secured)
+    document.insert("proof".into(), Value::Object(proof));
+    Ok(document)
 }
 
 /// Whether `method` is the `did:key` method id of the signer's own public key.
