@@ -439,12 +439,32 @@ fn bitstring_status_list_examples_sign_and_verify() {
             };
             let signed = data_integrity::sign(&unsigned, &key, &options)
                 .unwrap_or_else(|e| panic!("{name} {suite}: {e}"));
-            data_integrity::verify(
+            let verified = data_integrity::verify(
                 &signed,
                 &data_integrity::resolve_offline,
                 &FixedClock(1_767_225_600),
             )
             .unwrap_or_else(|e| panic!("{name} {suite}: {e}"));
+            // The by-value form verifies the same and hands back the same unsecured document.
+            let owned = data_integrity::verify_owned(
+                signed.clone(),
+                &data_integrity::resolve_offline,
+                &FixedClock(1_767_225_600),
+            )
+            .unwrap_or_else(|e| panic!("{name} {suite}: {e}"));
+            assert_eq!(
+                serde_json::to_string(owned.document()).unwrap(),
+                serde_json::to_string(&unsigned).unwrap()
+            );
+            assert_eq!(owned.document(), verified.document());
+            let mut tampered = signed.clone();
+            tampered.insert("issuer".into(), "did:example:someone-else".into());
+            assert!(data_integrity::verify_owned(
+                tampered,
+                &data_integrity::resolve_offline,
+                &FixedClock(1_767_225_600),
+            )
+            .is_err());
         }
     }
 }

@@ -58,7 +58,7 @@ pub(crate) fn verify_any(v: &Verifier, input: &str, expect: &Expectation) -> Rep
     }
     if input.starts_with('{') {
         return match passeport_core::json::parse_object(input.as_bytes()) {
-            Ok(doc) => verify_json(v, &doc, expect),
+            Ok(doc) => verify_json(v, doc, expect),
             Err(e) => Report::unreadable(format!("not a credential: {e}")),
         };
     }
@@ -143,6 +143,16 @@ fn vc_checks(
     cand: &Candidate,
 ) {
     describe_vc(report, vc);
+    described_vc_checks(v, report, vc, cand);
+}
+
+/// [`vc_checks`] once [`describe_vc`] has filled the report.
+fn described_vc_checks(
+    v: &Verifier,
+    report: &mut CredentialReport,
+    vc: &Map<String, Value>,
+    cand: &Candidate,
+) {
     let record = record_of(report);
     report.push(trust_check(
         &cand.scope,
@@ -550,7 +560,7 @@ fn verify_vc_jwt_inner(
     (report, cnf)
 }
 
-fn verify_json(v: &Verifier, doc: &Map<String, Value>, expect: &Expectation) -> Report {
+fn verify_json(v: &Verifier, doc: Map<String, Value>, expect: &Expectation) -> Report {
     let types: Vec<&str> = match doc.get("type") {
         Some(Value::String(t)) => vec![t.as_str()],
         Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
@@ -572,7 +582,7 @@ fn verify_json(v: &Verifier, doc: &Map<String, Value>, expect: &Expectation) -> 
 
 fn verify_di(
     v: &Verifier,
-    doc: &Map<String, Value>,
+    doc: Map<String, Value>,
     expect: &Expectation,
     context: Context,
 ) -> CredentialReport {
@@ -580,9 +590,12 @@ fn verify_di(
         .get("proof")
         .and_then(|p| p.get("cryptosuite"))
         .and_then(Value::as_str)
-        .unwrap_or("unknown");
+        .unwrap_or("unknown")
+        .to_owned();
     let mut report = CredentialReport::new(&format!("di-{suite}"));
-    let issuer = issuer_of(doc);
+    let issuer = issuer_of(&doc);
+    // Described before verifying, as the document is handed over to the verification.
+    describe_vc(&mut report, &doc);
     let used: std::sync::Mutex<Option<Candidate>> = std::sync::Mutex::new(None);
     let resolve = |method: &str| -> Result<PublicKey, DataIntegrityError> {
         let unresolved = |reason: String| DataIntegrityError::UnresolvedMethod {
@@ -617,12 +630,11 @@ fn verify_di(
         }
         Ok(key)
     };
-    let verified = data_integrity::verify(doc, &resolve, v.clock.as_ref());
+    let verified = data_integrity::verify_owned(doc, &resolve, v.clock.as_ref());
     let cand = used.lock().ok().and_then(|s| s.clone());
     let verified = match verified {
         Ok(d) => d,
         Err(e) => {
-            describe_vc(&mut report, doc);
             report.disclosed = Value::Object(Map::new());
             let failed = match &e {
                 DataIntegrityError::UnresolvedMethod { .. } => check::ISSUER_KEY,
@@ -650,8 +662,8 @@ fn verify_di(
     ));
     report.push(Check::pass(check::ISSUER_KEY, cand.source.clone()));
     let document = verified.into_document();
-    report.verified_claims = Some(document.clone());
-    vc_checks(v, &mut report, &document, &cand);
+    described_vc_checks(v, &mut report, &document, &cand);
+    report.verified_claims = Some(document);
     if context == Context::Standalone {
         report.push(holder_binding_standalone(None, expect));
     }
@@ -712,18 +724,14 @@ fn verify_vp_jwt(v: &Verifier, text: &str, expect: &Expectation) -> Report {
     }
     let mut reports = Vec::new();
     let mut cnfs: Vec<Option<PublicJwk>> = Vec::new();
-    for entry in &entries {
-        let (report, cnf) = if entry.get("proof").is_some() {
-            match entry.as_object() {
-                Some(doc) => {
-                    let report = verify_di(v, doc, expect, Context::InPresentation);
-                    let holder = report.verified_claims.as_ref().and_then(subject_did_key);
-                    (report, holder)
-                }
-                None => continue,
+    for entry in entries {
+        let (report, cnf) = match entry {
+            Value::Object(doc) if doc.contains_key("proof") => {
+                let report = verify_di(v, doc, expect, Context::InPresentation);
+                let holder = report.verified_claims.as_ref().and_then(subject_did_key);
+                (report, holder)
             }
-        } else {
-            match envelope(entry) {
+            entry => match envelope(&entry) {
                 Ok((media, data)) => match media.as_str() {
                     "vc+sd-jwt" | "dc+sd-jwt" => {
                         verify_sd_jwt(v, &data, expect, Context::InPresentation)
@@ -743,7 +751,7 @@ fn verify_vp_jwt(v: &Verifier, text: &str, expect: &Expectation) -> Report {
                     r.push(Check::fail(check::FORMAT, e));
                     (r, None)
                 }
-            }
+            },
         };
         reports.push(report);
         cnfs.push(cnf);

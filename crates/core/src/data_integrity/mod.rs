@@ -473,7 +473,17 @@ pub fn verify_with_contexts(
     clock: &dyn Clock,
     contexts: &ContextSet,
 ) -> Result<VerifiedDataIntegrity, DataIntegrityError> {
-    verify_inner(document, resolve_key, clock, contexts, true)
+    verify_inner(document.clone(), resolve_key, clock, contexts, true)
+}
+
+/// [`verify`] of a document given by value: the verified document is the same map with its
+/// `proof` removed, with no copy.
+pub fn verify_owned(
+    document: Map<String, Value>,
+    resolve_key: &dyn Fn(&str) -> Result<PublicKey, DataIntegrityError>,
+    clock: &dyn Clock,
+) -> Result<VerifiedDataIntegrity, DataIntegrityError> {
+    verify_inner(document, resolve_key, clock, ContextSet::embedded(), true)
 }
 
 /// Doors that skip a check, for tests and for callers that make the check themselves.
@@ -490,7 +500,7 @@ pub mod danger {
         clock: &dyn Clock,
         contexts: &ContextSet,
     ) -> Result<VerifiedDataIntegrity, DataIntegrityError> {
-        verify_inner(document, resolve_key, clock, contexts, false)
+        verify_inner(document.clone(), resolve_key, clock, contexts, false)
     }
 }
 
@@ -576,21 +586,18 @@ fn resolve_with(resolver: &dyn DidResolver, method: &str) -> Result<PublicKey, D
 pub const MAX_PROOFS: usize = 16;
 
 fn verify_inner(
-    document: &Map<String, Value>,
+    mut document: Map<String, Value>,
     resolve_key: &dyn Fn(&str) -> Result<PublicKey, DataIntegrityError>,
     clock: &dyn Clock,
     contexts: &ContextSet,
     check_issuer: bool,
 ) -> Result<VerifiedDataIntegrity, DataIntegrityError> {
-    check_size(document)?;
-    check_document_context(document)?;
-    // The document without its proof (not cloned along).
-    let unsecured: Map<String, Value> = document
-        .iter()
-        .filter(|(key, _)| *key != "proof")
-        .map(|(key, value)| (key.clone(), value.clone()))
-        .collect();
-    let proofs: Vec<&Map<String, Value>> = match document.get("proof") {
+    check_size(&document)?;
+    check_document_context(&document)?;
+    // What is left once the proof is taken out is the unsecured document.
+    let proof = document.shift_remove("proof");
+    let unsecured = document;
+    let proofs: Vec<&Map<String, Value>> = match &proof {
         None => return Err(DataIntegrityError::MissingProof),
         Some(Value::Object(proof)) => vec![proof],
         Some(Value::Array(items)) => proof_set(items)?,
@@ -604,7 +611,7 @@ fn verify_inner(
     // The issuer must control the method of one of the proofs: checked first (cheap, and the
     // more telling reason when an attacker signed someone else's credential).
     let issuer = if check_issuer {
-        let issuer = issuer_id(document).ok_or(DataIntegrityError::MissingIssuer)?;
+        let issuer = issuer_id(&unsecured).ok_or(DataIntegrityError::MissingIssuer)?;
         let controlled = proofs.iter().any(|p| {
             p.get("verificationMethod")
                 .and_then(Value::as_str)
