@@ -9,7 +9,9 @@
 use passeport_core::clock::FixedClock;
 use passeport_core::jose::{self, JwsHeaderParams, JwsPolicy, UnverifiedJws};
 use passeport_core::keys::{PrivateJwk, PublicJwk, PublicKey, SecretKey, Signer};
-use passeport_core::sd_jwt::{KbExpectation, SdJwtVerifyOptions, UnverifiedSdJwt, VerifiedSdJwt};
+use passeport_core::sd_jwt::{
+    ClaimPathSegment, KbExpectation, SdJwtVerifyOptions, UnverifiedSdJwt, VerifiedSdJwt,
+};
 use passeport_core::status::bitstring;
 use passeport_core::status::token::TokenStatusList;
 use passeport_wallet::storage::MemoryStore;
@@ -17,6 +19,7 @@ use passeport_wallet::{
     CreateOptions, HolderKeyChoice, ImportRejected, ImportVerifier, KdfParams, VerifiedForImport,
     Wallet,
 };
+use std::hash::{Hash as _, Hasher as _};
 use std::sync::{Mutex, OnceLock};
 
 /// The fixed time all targets verify at (2026-01-01T00:00:00Z).
@@ -46,6 +49,38 @@ pub fn sd_jwt_parse(data: &[u8]) {
     let _ = parsed.disclosable_paths();
     let _ = parsed.select(&|path| path.len() % 2 == 1);
     let _ = parsed.select_pointers(&["/credentialSubject/name", "/a/0"]);
+    // The holder's presentation with key binding, over the same selection as `select`: it must
+    // succeed exactly when `select` does, and be `select`'s output followed by one KB-JWT.
+    let selected = parsed.select(&keep_half);
+    let presented = parsed.present(&keep_half, holder_key(), "aud", "n", NOW);
+    match (selected, presented) {
+        (Ok(selected), Ok(presented)) => {
+            let kb = presented.strip_prefix(selected.as_str());
+            assert!(
+                kb.is_some_and(|kb| !kb.is_empty() && !kb.contains('~')),
+                "present is not select's output followed by a KB-JWT"
+            );
+        }
+        (Ok(_), Err(e)) => panic!("select succeeded but present failed: {e}"),
+        (Err(_), Ok(_)) => panic!("select failed but present succeeded"),
+        (Err(_), Err(_)) => {}
+    }
+}
+
+/// The fixed holder key the targets bind presentations with.
+pub fn holder_key() -> &'static SecretKey {
+    static KEY: OnceLock<SecretKey> = OnceLock::new();
+    KEY.get_or_init(|| {
+        SecretKey::Ed25519(passeport_core::keys::Ed25519SecretKey::from_seed(&[7; 32]))
+    })
+}
+
+/// A deterministic selector keeping about half of the disclosable paths, whatever their shape:
+/// a path is kept when the low bit of its (fixed-key SipHash) hash is 0.
+pub fn keep_half(path: &[ClaimPathSegment]) -> bool {
+    let mut hasher = std::hash::DefaultHasher::new();
+    path.hash(&mut hasher);
+    hasher.finish().is_multiple_of(2)
 }
 
 /// The SD-JWT an [`sd_jwt_verify`] input stands for: the input is `payload NUL disclosure NUL …`,
@@ -86,8 +121,9 @@ pub fn sd_jwt_verify(data: &[u8]) {
         }
     }
     // The verifier's pipeline on the same input, bound to a holder that signs a KB-JWT.
-    let holder = SecretKey::Ed25519(passeport_core::keys::Ed25519SecretKey::from_seed(&[7; 32]));
-    if let Ok(bound) = passeport_core::sd_jwt::add_key_binding(&compact, &holder, "aud", "n", NOW) {
+    if let Ok(bound) =
+        passeport_core::sd_jwt::add_key_binding(&compact, holder_key(), "aud", "n", NOW)
+    {
         let _ = verifier().verify_with(
             &bound,
             &passeport_verifier::Expectation {

@@ -5,11 +5,12 @@
 //! the specific error.
 
 use passeport_core::clock::FixedClock;
+use passeport_core::jose::{JwsPolicy, UnverifiedJws};
 use passeport_core::keys::{PublicJwk, PublicKey};
-use passeport_core::sd_jwt::{KbExpectation, SdJwtVerifyOptions, UnverifiedSdJwt};
+use passeport_core::sd_jwt::{sd_hash, KbExpectation, SdJwtVerifyOptions, UnverifiedSdJwt};
 use passeport_core::status::bitstring;
 use passeport_core::status::token::TokenStatusList;
-use passeport_fuzz::{issuer_key, sd_jwt_verify_compact, NOW};
+use passeport_fuzz::{holder_key, issuer_key, keep_half, sd_jwt_verify_compact, NOW};
 use std::path::PathBuf;
 
 /// Every kept input of one target, with its file name; at least one must exist.
@@ -155,4 +156,52 @@ fn sd_jwt_payload_nested_past_the_limit_is_refused() {
         panic!("a payload nested 100 deep was accepted");
     };
     assert!(err.to_string().contains("nesting"), "{err}");
+}
+
+#[test]
+fn sd_jwt_parse_present_is_the_selection_plus_a_kb_jwt_over_it() {
+    // What the `sd_jwt_parse` target asserts, checked to hold on the kept inputs: `present`
+    // with the target's half-keeping selector is `select`'s output followed by a KB-JWT the
+    // holder key signed, bound to exactly that selection; and the selector really drops some
+    // disclosures and keeps others.
+    let (mut presented_count, mut kept, mut dropped) = (0, 0, 0);
+    for (name, data) in inputs("sd_jwt_parse") {
+        let Ok(text) = std::str::from_utf8(&data) else {
+            continue;
+        };
+        let Ok(parsed) = UnverifiedSdJwt::parse(text) else {
+            continue;
+        };
+        let Ok(selected) = parsed.select(&keep_half) else {
+            continue;
+        };
+        let presented = parsed
+            .present(&keep_half, holder_key(), "aud", "n", NOW)
+            .unwrap_or_else(|e| panic!("{name}: select succeeded, present failed: {e}"));
+        let kb = presented
+            .strip_prefix(selected.as_str())
+            .unwrap_or_else(|| panic!("{name}: present does not start with select's output"));
+        let claims = UnverifiedJws::parse(kb)
+            .unwrap()
+            .verify(&holder_key().public_key(), &JwsPolicy::typed(&["kb+jwt"]))
+            .unwrap_or_else(|e| panic!("{name}: KB-JWT not signed by the holder key: {e}"))
+            .claims()
+            .unwrap();
+        assert_eq!(claims["sd_hash"], sd_hash(&selected).as_str(), "{name}");
+        assert_eq!(claims["aud"], "aud", "{name}");
+        assert_eq!(claims["nonce"], "n", "{name}");
+        assert_eq!(claims["iat"], NOW, "{name}");
+        let shown = UnverifiedSdJwt::parse(&selected)
+            .unwrap()
+            .disclosures()
+            .len();
+        kept += shown;
+        dropped += parsed.disclosures().len() - shown;
+        presented_count += 1;
+    }
+    assert!(
+        presented_count >= 3,
+        "only {presented_count} kept inputs presented"
+    );
+    assert!(kept > 0 && dropped > 0, "kept {kept}, dropped {dropped}");
 }
