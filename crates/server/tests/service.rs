@@ -60,6 +60,14 @@ impl Running {
     }
 }
 
+/// A request body for [`Fixture::post`].
+enum Body<'a> {
+    Empty,
+    Json(&'a Value),
+    /// A content type and the text sent as is.
+    Raw(&'static str, String),
+}
+
 struct Fixture {
     data: PathBuf,
     server: Running,
@@ -87,14 +95,52 @@ impl Fixture {
         format!("{}{path}", self.server.0.url())
     }
 
+    /// POSTs `body` to `path` with `token`.
+    async fn post(&self, path: &str, token: &str, body: Body<'_>) -> reqwest::Response {
+        let request = self.http.post(self.url(path)).bearer_auth(token);
+        let request = match body {
+            Body::Empty => request,
+            Body::Json(json) => request.json(json),
+            Body::Raw(content_type, text) => {
+                request.header("content-type", content_type).body(text)
+            }
+        };
+        request.send().await.unwrap()
+    }
+
     async fn issue(&self, body: &Value) -> reqwest::Response {
-        self.http
-            .post(self.url("/v1/credentials"))
-            .bearer_auth(&self.token)
-            .json(body)
-            .send()
+        self.post("/v1/credentials", &self.token, Body::Json(body))
             .await
-            .unwrap()
+    }
+
+    /// Sends `n` issuances of `body` at once, each from its own task (with `key` as the
+    /// Idempotency-Key when given): their statuses and bodies, in the order started.
+    async fn issue_concurrently(
+        &self,
+        n: usize,
+        body: &Value,
+        key: Option<&'static str>,
+    ) -> Vec<(StatusCode, Value)> {
+        let mut tasks = Vec::new();
+        for _ in 0..n {
+            let mut request = self
+                .http
+                .post(self.url("/v1/credentials"))
+                .bearer_auth(&self.token)
+                .json(body);
+            if let Some(key) = key {
+                request = request.header("Idempotency-Key", key);
+            }
+            tasks.push(tokio::spawn(async move {
+                let r = request.send().await.unwrap();
+                (r.status(), r.json::<Value>().await.unwrap())
+            }));
+        }
+        let mut results = Vec::new();
+        for task in tasks {
+            results.push(task.await.unwrap());
+        }
+        results
     }
 
     async fn issue_ok(&self, record: RecordType, format: &str) -> Value {
@@ -130,12 +176,8 @@ impl Fixture {
     }
 
     async fn post_status(&self, id: &str, action: &str) -> reqwest::Response {
-        self.http
-            .post(self.url(&format!("/v1/credentials/{id}/{action}")))
-            .bearer_auth(&self.token)
-            .send()
-            .await
-            .unwrap()
+        let path = format!("/v1/credentials/{id}/{action}");
+        self.post(&path, &self.token, Body::Empty).await
     }
 
     async fn status_list_jwt(&self, list_id: &str) -> (reqwest::header::HeaderMap, String) {
@@ -236,14 +278,7 @@ async fn rejects_missing_wrong_and_out_of_scope_tokens() {
         format!("{id}.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
         "ppk_unknownid.secret".to_owned(),
     ] {
-        let r = f
-            .http
-            .post(f.url("/v1/credentials"))
-            .bearer_auth(&wrong)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
+        let r = f.post("/v1/credentials", &wrong, Body::Json(&body)).await;
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "token {wrong}");
     }
     let audit = f.http.get(f.url("/v1/credentials")).send().await.unwrap();
@@ -253,23 +288,18 @@ async fn rejects_missing_wrong_and_out_of_scope_tokens() {
     let diploma_only = admin::create_api_key(&f.data, "acme", &[RecordType::Diploma])
         .await
         .unwrap();
+    let training = json!({"type": "TrainingAction", "subject": subject(RecordType::TrainingAction), "format": "vc+jwt"});
     let r = f
-        .http
-        .post(f.url("/v1/credentials"))
-        .bearer_auth(diploma_only.as_str())
-        .json(&json!({"type": "TrainingAction", "subject": subject(RecordType::TrainingAction), "format": "vc+jwt"}))
-        .send()
-        .await
-        .unwrap();
+        .post(
+            "/v1/credentials",
+            diploma_only.as_str(),
+            Body::Json(&training),
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let r = f
-        .http
-        .post(f.url("/v1/credentials"))
-        .bearer_auth(diploma_only.as_str())
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+        .post("/v1/credentials", diploma_only.as_str(), Body::Json(&body))
+        .await;
     assert_eq!(r.status(), StatusCode::CREATED);
     f.server.stop().await;
 }
@@ -322,15 +352,8 @@ async fn input_errors_name_the_field() {
         let problem: Value = r.json().await.unwrap();
         assert_eq!(problem_field(&problem), field, "{problem}");
     }
-    let r = f
-        .http
-        .post(f.url("/v1/credentials"))
-        .bearer_auth(&f.token)
-        .header("content-type", "application/json")
-        .body("{\"type\": ")
-        .send()
-        .await
-        .unwrap();
+    let truncated = Body::Raw("application/json", "{\"type\": ".into());
+    let r = f.post("/v1/credentials", &f.token, truncated).await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert!(
         f.audit().await.is_empty(),
@@ -566,30 +589,14 @@ async fn revocation_is_published_and_survives_restart() {
     let other = admin::create_api_key(&f.data, "other-org", &[])
         .await
         .unwrap();
-    let r = f
-        .http
-        .post(f.url(&format!(
-            "/v1/credentials/{}/revoke",
-            b["id"].as_str().unwrap()
-        )))
-        .bearer_auth(other.as_str())
-        .send()
-        .await
-        .unwrap();
+    let path = format!("/v1/credentials/{}/revoke", b["id"].as_str().unwrap());
+    let r = f.post(&path, other.as_str(), Body::Empty).await;
     assert!(matches!(
         r.status(),
         StatusCode::NOT_FOUND | StatusCode::FORBIDDEN
     ));
-    let r = f
-        .http
-        .post(f.url(&format!(
-            "/v1/credentials/{}/suspend",
-            b["id"].as_str().unwrap()
-        )))
-        .bearer_auth(other.as_str())
-        .send()
-        .await
-        .unwrap();
+    let path = format!("/v1/credentials/{}/suspend", b["id"].as_str().unwrap());
+    let r = f.post(&path, other.as_str(), Body::Empty).await;
     assert!(matches!(
         r.status(),
         StatusCode::NOT_FOUND | StatusCode::FORBIDDEN
@@ -649,30 +656,10 @@ async fn concurrent_issuances_get_distinct_indexes() {
     let f = Fixture::new("concurrent").await;
     let body =
         json!({"type": "Diploma", "subject": subject(RecordType::Diploma), "format": "vc+jwt"});
-    let mut tasks = Vec::new();
-    for _ in 0..200 {
-        let http = f.http.clone();
-        let url = f.url("/v1/credentials");
-        let token = f.token.clone();
-        let body = body.clone();
-        tasks.push(tokio::spawn(async move {
-            let r = http
-                .post(url)
-                .bearer_auth(token)
-                .json(&body)
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(r.status(), StatusCode::CREATED);
-            r.json::<Value>().await.unwrap()["id"]
-                .as_str()
-                .unwrap()
-                .to_owned()
-        }));
-    }
     let mut ids = HashSet::new();
-    for t in tasks {
-        ids.insert(t.await.unwrap());
+    for (status, body) in f.issue_concurrently(200, &body, None).await {
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        ids.insert(body["id"].as_str().unwrap().to_owned());
     }
     assert_eq!(ids.len(), 200);
     let audit = f.audit().await;
@@ -701,14 +688,10 @@ async fn batch_reports_each_item() {
         json!({"type": "Diploma", "subject": subject(RecordType::Diploma), "format": "vc+jwt"});
     let bad =
         json!({"type": "Diploma", "subject": {"type": ["AchievementSubject"]}, "format": "vc+jwt"});
+    let items = json!([good, bad, good]);
     let r = f
-        .http
-        .post(f.url("/v1/credentials/batch"))
-        .bearer_auth(&f.token)
-        .json(&json!([good, bad, good]))
-        .send()
-        .await
-        .unwrap();
+        .post("/v1/credentials/batch", &f.token, Body::Json(&items))
+        .await;
     assert_eq!(r.status(), StatusCode::OK);
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["issued"], 2);
@@ -726,14 +709,12 @@ async fn batch_reports_each_item() {
 
     let jsonl = format!("{good}\nnot json\n\n{good}\n");
     let r = f
-        .http
-        .post(f.url("/v1/credentials/batch"))
-        .bearer_auth(&f.token)
-        .header("content-type", "application/x-ndjson")
-        .body(jsonl)
-        .send()
-        .await
-        .unwrap();
+        .post(
+            "/v1/credentials/batch",
+            &f.token,
+            Body::Raw("application/x-ndjson", jsonl),
+        )
+        .await;
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["issued"], 2);
     let items: Vec<u64> = body["results"]
@@ -749,14 +730,12 @@ async fn batch_reports_each_item() {
     // Batches may be larger than the 1 MiB limit of single requests.
     let big = format!("{good}\n{{\"padding\": \"{}\"}}\n", "x".repeat(1536 * 1024));
     let r = f
-        .http
-        .post(f.url("/v1/credentials/batch"))
-        .bearer_auth(&f.token)
-        .header("content-type", "application/x-ndjson")
-        .body(big)
-        .send()
-        .await
-        .unwrap();
+        .post(
+            "/v1/credentials/batch",
+            &f.token,
+            Body::Raw("application/x-ndjson", big),
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::OK);
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["issued"], 1);
@@ -1029,27 +1008,8 @@ async fn concurrent_retries_with_one_idempotency_key_issue_once() {
     let f = Fixture::new("idem-race").await;
     let body =
         json!({"type": "Diploma", "subject": subject(RecordType::Diploma), "format": "vc+jwt"});
-    let mut tasks = Vec::new();
-    for _ in 0..20 {
-        let http = f.http.clone();
-        let url = f.url("/v1/credentials");
-        let token = f.token.clone();
-        let body = body.clone();
-        tasks.push(tokio::spawn(async move {
-            let r = http
-                .post(url)
-                .bearer_auth(token)
-                .header("Idempotency-Key", "same")
-                .json(&body)
-                .send()
-                .await
-                .unwrap();
-            (r.status(), r.json::<Value>().await.unwrap())
-        }));
-    }
     let mut ids = HashSet::new();
-    for t in tasks {
-        let (status, body) = t.await.unwrap();
+    for (status, body) in f.issue_concurrently(20, &body, Some("same")).await {
         match status {
             StatusCode::CREATED => {
                 ids.insert(body["id"].as_str().unwrap().to_owned());
