@@ -69,3 +69,50 @@ pub fn print_line(text: &str) -> anyhow::Result<()> {
     out.flush()?;
     Ok(())
 }
+
+/// Lines of a batch file handled per parallel chunk (bounds memory, whatever the file's length).
+pub const BATCH_CHUNK: usize = 1024;
+
+/// Runs a JSON Lines batch on every core, in input order and in bounded memory.
+///
+/// The non-blank lines of `input` (numbered from 1) are read in chunks of [`BATCH_CHUNK`]. While
+/// the workers run `work` over one chunk, this thread hands the previous chunk's results to
+/// `write` (in input order) and reads the next chunk, so at most three chunks are in memory
+/// however long the file is. `on_read` is told the size of each line read (a progress bar).
+pub fn pipelined<O: Send>(
+    input: &Path,
+    on_read: impl Fn(u64) + Sync,
+    work: impl Fn(usize, &str) -> O + Sync,
+    mut write: impl FnMut(Vec<O>) -> anyhow::Result<()> + Send,
+) -> anyhow::Result<()> {
+    use rayon::prelude::*;
+    use std::io::BufRead as _;
+    let file =
+        std::fs::File::open(input).with_context(|| format!("cannot read {}", input.display()))?;
+    let mut lines = std::io::BufReader::new(file).lines().enumerate();
+    let mut read_chunk = || -> anyhow::Result<Vec<(usize, String)>> {
+        let mut chunk = Vec::with_capacity(BATCH_CHUNK);
+        for (i, line) in lines.by_ref().take(BATCH_CHUNK) {
+            let line = line.with_context(|| format!("{}: line {}", input.display(), i + 1))?;
+            on_read(line.len() as u64 + 1);
+            if !line.trim().is_empty() {
+                chunk.push((i + 1, line));
+            }
+        }
+        Ok(chunk)
+    };
+    let mut chunk = read_chunk()?;
+    let mut previous: Vec<O> = Vec::new();
+    while !chunk.is_empty() {
+        let (results, next) = rayon::join(
+            || -> Vec<O> { chunk.par_iter().map(|(n, line)| work(*n, line)).collect() },
+            || -> anyhow::Result<Vec<(usize, String)>> {
+                write(std::mem::take(&mut previous))?;
+                read_chunk()
+            },
+        );
+        chunk = next?;
+        previous = results;
+    }
+    write(previous)
+}

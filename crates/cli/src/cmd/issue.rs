@@ -5,14 +5,11 @@ use anyhow::Context as _;
 use passeport_core::keys::{PublicJwk, SecretKey};
 use passeport_core::model::RecordType;
 use passeport_issuer::{Format, IssueError, IssueRequest, Issuer};
-use rayon::prelude::*;
-use std::io::{BufRead as _, Write as _};
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-/// Lines issued per parallel chunk in `--batch` (bounds memory, whatever the file's length).
-const BATCH_CHUNK: usize = 1024;
 /// Longest line accepted in a batch file.
 const MAX_BATCH_LINE: usize = 1 << 20;
 
@@ -158,10 +155,9 @@ fn run_batch(
     input: &std::path::Path,
     out: &std::path::Path,
 ) -> anyhow::Result<ExitCode> {
-    let file =
-        std::fs::File::open(input).with_context(|| format!("cannot read {}", input.display()))?;
-    let total = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let reader = std::io::BufReader::new(file);
+    let total = std::fs::metadata(input)
+        .with_context(|| format!("cannot read {}", input.display()))?
+        .len();
     let tmp = out.with_extension("partial");
     let mut writer = std::io::BufWriter::new(
         std::fs::File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?,
@@ -174,18 +170,6 @@ fn run_batch(
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     let (mut good, mut bad) = (0u64, 0u64);
-    let mut lines = reader.lines().enumerate();
-    let mut read_chunk = || -> anyhow::Result<Vec<(usize, String)>> {
-        let mut chunk = Vec::with_capacity(BATCH_CHUNK);
-        for (i, line) in lines.by_ref().take(BATCH_CHUNK) {
-            let line = line.with_context(|| format!("{}: line {}", input.display(), i + 1))?;
-            progress.inc(line.len() as u64 + 1);
-            if !line.trim().is_empty() {
-                chunk.push((i + 1, line));
-            }
-        }
-        Ok(chunk)
-    };
     let mut write_results = |results: Vec<(usize, Result<String, String>)>| -> anyhow::Result<()> {
         for (n, result) in results {
             match result {
@@ -203,34 +187,19 @@ fn run_batch(
         progress.set_message(format!("{good} issued, {bad} rejected"));
         Ok(())
     };
-    // A pipeline: while the workers issue one chunk (and write each credential out as
-    // `{"line": N, "credential": …}`), this thread writes the previous chunk's lines, in order,
-    // and reads the next chunk. At most three chunks are in memory, however long the file.
-    let mut chunk = read_chunk()?;
-    let mut previous: Vec<(usize, Result<String, String>)> = Vec::new();
-    while !chunk.is_empty() {
-        let (results, io) = rayon::join(
-            || -> Vec<(usize, Result<String, String>)> {
-                chunk
-                    .par_iter()
-                    .map(|(n, line)| {
-                        let issued = issue_line(issuer, format, valid_until, line);
-                        (
-                            *n,
-                            issued.map(|credential| output_line(*n, format, credential)),
-                        )
-                    })
-                    .collect()
-            },
-            || -> anyhow::Result<Vec<(usize, String)>> {
-                write_results(std::mem::take(&mut previous))?;
-                read_chunk()
-            },
-        );
-        chunk = io?;
-        previous = results;
-    }
-    write_results(previous)?;
+    // Each credential is written out as `{"line": N, "credential": …}` on its worker.
+    io::pipelined(
+        input,
+        |read| progress.inc(read),
+        |n, line| {
+            let issued = issue_line(issuer, format, valid_until, line);
+            (
+                n,
+                issued.map(|credential| output_line(n, format, credential)),
+            )
+        },
+        &mut write_results,
+    )?;
     writer.flush()?;
     writer.get_ref().sync_all()?;
     drop(writer);

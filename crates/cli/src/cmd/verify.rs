@@ -6,14 +6,10 @@ use passeport_core::clock::FixedClock;
 use passeport_core::keys::{PublicJwk, PublicKey};
 use passeport_verifier::resolve::HttpResolver;
 use passeport_verifier::{Expectation, TrustList, Verifier};
-use rayon::prelude::*;
-use std::io::{BufRead as _, Write as _};
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-
-/// Presentations verified per parallel chunk in `--batch`.
-const BATCH_CHUNK: usize = 1024;
 
 /// Arguments of `passeport verify`.
 #[derive(Debug, clap::Args)]
@@ -161,21 +157,8 @@ fn run_batch(
     expect: &Expectation,
     input: &std::path::Path,
 ) -> anyhow::Result<ExitCode> {
-    let file =
-        std::fs::File::open(input).with_context(|| format!("cannot read {}", input.display()))?;
-    let mut lines = std::io::BufReader::new(file).lines().enumerate();
     let mut out = std::io::BufWriter::new(std::io::stdout());
     let mut any_invalid = false;
-    let mut read_chunk = || -> anyhow::Result<Vec<(usize, String)>> {
-        let mut chunk = Vec::with_capacity(BATCH_CHUNK);
-        for (i, line) in lines.by_ref().take(BATCH_CHUNK) {
-            let line = line.with_context(|| format!("{}: line {}", input.display(), i + 1))?;
-            if !line.trim().is_empty() {
-                chunk.push((i + 1, line));
-            }
-        }
-        Ok(chunk)
-    };
     let mut write_reports = |reports: Vec<(bool, String)>| -> anyhow::Result<()> {
         for (valid, report) in reports {
             any_invalid |= !valid;
@@ -184,27 +167,13 @@ fn run_batch(
         }
         Ok(())
     };
-    // A pipeline: while the workers verify one chunk (each report serialized on its worker),
-    // this thread prints the previous chunk's reports, in order, and reads the next chunk.
-    let mut chunk = read_chunk()?;
-    let mut previous: Vec<(bool, String)> = Vec::new();
-    while !chunk.is_empty() {
-        let (reports, io) = rayon::join(
-            || -> Vec<(bool, String)> {
-                chunk
-                    .par_iter()
-                    .map(|(n, l)| verify_line(verifier, expect, *n, l))
-                    .collect()
-            },
-            || -> anyhow::Result<Vec<(usize, String)>> {
-                write_reports(std::mem::take(&mut previous))?;
-                read_chunk()
-            },
-        );
-        chunk = io?;
-        previous = reports;
-    }
-    write_reports(previous)?;
+    // Each report is serialized on its worker.
+    io::pipelined(
+        input,
+        |_| {},
+        |n, line| verify_line(verifier, expect, n, line),
+        &mut write_reports,
+    )?;
     out.flush()?;
     Ok(if any_invalid {
         ExitCode::from(1)
