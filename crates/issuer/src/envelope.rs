@@ -141,11 +141,11 @@ impl<'a> Envelope<'a> {
 
     /// The credential as a JSON object, in the order it is serialized (the subject copied).
     pub(crate) fn into_map(self) -> Map<String, Value> {
-        let to_value = |v| serde_json::to_value(v).unwrap_or(Value::Null);
+        let strings = |items: [&str; 3]| Value::Array(items.map(Value::from).into());
         let mut vc = Map::new();
-        vc.insert("@context".into(), to_value(Self::context()));
+        vc.insert("@context".into(), strings(Self::context()));
         vc.insert("id".into(), self.id.clone().into());
-        vc.insert("type".into(), to_value(self.types()));
+        vc.insert("type".into(), strings(self.types()));
         vc.insert("issuer".into(), self.issuer.clone());
         vc.insert("validFrom".into(), self.valid_from.clone().into());
         if let Some(until) = &self.valid_until {
@@ -159,8 +159,13 @@ impl<'a> Envelope<'a> {
             "credentialSubject".into(),
             Value::Object(self.subject.clone()),
         );
-        let schemas = serde_json::to_value(self.schemas()).unwrap_or(Value::Null);
-        vc.insert("credentialSchema".into(), schemas);
+        let schemas = self.schemas().map(|schema| {
+            let mut entry = Map::new();
+            entry.insert("id".into(), schema.id.into_owned().into());
+            entry.insert("type".into(), schema.kind.into());
+            Value::Object(entry)
+        });
+        vc.insert("credentialSchema".into(), Value::Array(schemas.into()));
         let mut status = self.status;
         if status.len() > 1 {
             vc.insert("credentialStatus".into(), Value::Array(status));
