@@ -13,6 +13,11 @@ pub fn encode(bytes: impl AsRef<[u8]>) -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// Appends `bytes` as unpadded base64url to `out`.
+pub fn encode_into(bytes: impl AsRef<[u8]>, out: &mut String) {
+    URL_SAFE_NO_PAD.encode_string(bytes, out);
+}
+
 /// Decodes unpadded base64url; padding, `+`, `/` and whitespace are rejected.
 pub fn decode(text: impl AsRef<[u8]>) -> Result<Vec<u8>, Base64Error> {
     URL_SAFE_NO_PAD

@@ -772,3 +772,47 @@ fn rejects_issuing_a_second_cnf_over_the_callers_one() {
     .unwrap_err();
     assert_eq!(err, SdJwtError::CnfAlreadyPresent);
 }
+
+#[test]
+fn rejects_a_cnf_the_caller_made_disclosable() {
+    // Hidden in a disclosure, a second `cnf` would surface when the holder disclosed it.
+    let f = Fixture::new();
+    let cnf = json!({"jwk": {"kty": "OKP"}});
+    let err = sd_jwt::issue_borrowed(
+        &f.issuer,
+        &JwsHeaderParams::typed("dc+sd-jwt"),
+        &[("cnf", &cnf)],
+        &|_| true,
+        &IssueOptions {
+            decoys_per_object: 0,
+            holder_key: Some(f.holder.public_jwk().clone()),
+        },
+    )
+    .unwrap_err();
+    assert_eq!(err, SdJwtError::CnfAlreadyPresent);
+}
+
+#[test]
+fn rejects_a_top_level_claim_given_twice() {
+    // Borrowed claims are a list, not a map: the same name twice would be a JSON object with a
+    // duplicate member, which verifiers must refuse (or read either way).
+    let f = Fixture::new();
+    let (one, two) = (json!("one"), json!("two"));
+    for selector in [
+        |_: &[ClaimPathSegment]| false,
+        |_: &[ClaimPathSegment]| true,
+    ] {
+        let err = sd_jwt::issue_borrowed(
+            &f.issuer,
+            &JwsHeaderParams::typed("dc+sd-jwt"),
+            &[("given_name", &one), ("iss", &one), ("given_name", &two)],
+            &selector,
+            &IssueOptions::default(),
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("`given_name` is given twice"),
+            "{err}"
+        );
+    }
+}

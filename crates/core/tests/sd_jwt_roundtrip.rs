@@ -12,8 +12,8 @@ use passeport_core::clock::FixedClock;
 use passeport_core::jose::JwsHeaderParams;
 use passeport_core::keys::{KeyAlgorithm, SecretKey, Signer};
 use passeport_core::sd_jwt::{
-    self, ClaimPath, ClaimPathSegment, IssueOptions, KbExpectation, SdJwt, SdJwtVerifyOptions,
-    UnverifiedSdJwt,
+    self, ClaimPath, ClaimPathSegment, Disclosure, IssueOptions, KbExpectation, SdJwt,
+    SdJwtVerifyOptions, UnverifiedSdJwt,
 };
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};
@@ -307,11 +307,13 @@ fn claim_value() -> impl Strategy<Value = Value> {
         any::<bool>().prop_map(Value::from),
         any::<i64>().prop_map(Value::from),
         "[a-zA-Z0-9 ~/._-]{0,6}".prop_map(Value::from),
+        // What a JSON writer must escape, and text that is not ASCII.
+        "[\"\\\\\u{0}-\u{1f}\u{7f}é€😀a]{0,5}".prop_map(Value::from),
     ];
     leaf.prop_recursive(4, 32, 4, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-            prop::collection::btree_map("[a-z~/]{1,3}", inner, 0..4)
+            prop::collection::btree_map("[a-z~/\"\\\\é\n]{1,3}", inner, 0..4)
                 .prop_map(|m| Value::Object(m.into_iter().collect())),
         ]
     })
@@ -347,6 +349,32 @@ proptest! {
             &|p| decide(sel, p),
             &IssueOptions { decoys_per_object: decoys, holder_key: Some(holder.public_jwk().clone()) },
         ).unwrap();
+
+        // The encoder writes JSON as it walks the claims. The payload is serde_json's own
+        // compact form of itself, with the plain claims in the order given, then `_sd`, `cnf`
+        // and `_sd_alg`; each disclosure's value, decoded when asked for, is what a strict parse
+        // of its text gives.
+        let payload_b64 = issued.issuer_jwt().split('.').nth(1).unwrap();
+        let payload = passeport_core::b64::decode(payload_b64).unwrap();
+        let parsed = passeport_core::json::parse_object(&payload).unwrap();
+        prop_assert_eq!(&serde_json::to_vec(&parsed).unwrap(), &payload);
+        let mut order: Vec<&str> = claims
+            .keys()
+            .map(String::as_str)
+            .filter(|k| !decide(sel, &[ClaimPathSegment::key(*k)]))
+            .collect();
+        if parsed.contains_key("_sd") {
+            order.push("_sd");
+        }
+        order.extend(["cnf", "_sd_alg"]);
+        prop_assert_eq!(parsed.keys().map(String::as_str).collect::<Vec<_>>(), order);
+        for disclosure in issued.disclosures() {
+            let reparsed = Disclosure::parse(disclosure.as_str()).unwrap();
+            prop_assert_eq!(disclosure.value(), reparsed.value());
+            prop_assert_eq!(disclosure.claim_name(), reparsed.claim_name());
+            prop_assert_eq!(disclosure.salt(), reparsed.salt());
+            prop_assert_eq!(disclosure.digest(), reparsed.digest());
+        }
 
         let held = UnverifiedSdJwt::parse(&issued.to_compact()).unwrap();
         prop_assert_eq!(held.disclosable_paths().unwrap().len(), issued.disclosures().len());

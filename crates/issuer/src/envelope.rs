@@ -37,6 +37,8 @@ pub(crate) struct Envelope<'a> {
     name: Value,
     awarded: Option<&'a Value>,
     subject: &'a Map<String, Value>,
+    /// The same subject, as the request's value.
+    subject_value: &'a Value,
     status: Vec<Value>,
 }
 
@@ -101,6 +103,7 @@ impl<'a> Envelope<'a> {
             name,
             awarded: subject.get("awardingDate"),
             subject,
+            subject_value: &request.subject,
             status,
         })
     }
@@ -139,40 +142,45 @@ impl<'a> Envelope<'a> {
         }
     }
 
-    /// The credential as a JSON object, in the order it is serialized (the subject copied).
-    pub(crate) fn into_map(self) -> Map<String, Value> {
-        let strings = |items: [&str; 3]| Value::Array(items.map(Value::from).into());
-        let mut vc = Map::new();
-        vc.insert("@context".into(), strings(Self::context()));
-        vc.insert("id".into(), self.id.clone().into());
-        vc.insert("type".into(), strings(self.types()));
-        vc.insert("issuer".into(), self.issuer.clone());
-        vc.insert("validFrom".into(), self.valid_from.clone().into());
+    /// The credential's members in the order they are serialized: what the request and the
+    /// issuer hold borrowed (the subject, the issuer object), the rest made here.
+    pub(crate) fn members(&self) -> Vec<(&'static str, Cow<'_, Value>)> {
+        let strings = |items: [&str; 3]| Cow::Owned(Value::Array(items.map(Value::from).into()));
+        let mut vc = Vec::with_capacity(12);
+        vc.push(("@context", strings(Self::context())));
+        vc.push(("id", Cow::Owned(self.id.as_str().into())));
+        vc.push(("type", strings(self.types())));
+        vc.push(("issuer", Cow::Borrowed(self.issuer)));
+        vc.push(("validFrom", Cow::Owned(self.valid_from.as_str().into())));
         if let Some(until) = &self.valid_until {
-            vc.insert("validUntil".into(), until.clone().into());
+            vc.push(("validUntil", Cow::Owned(until.as_str().into())));
         }
-        vc.insert("name".into(), self.name.clone());
+        vc.push(("name", Cow::Borrowed(&self.name)));
         if let Some(awarded) = self.awarded {
-            vc.insert("awardedDate".into(), awarded.clone());
+            vc.push(("awardedDate", Cow::Borrowed(awarded)));
         }
-        vc.insert(
-            "credentialSubject".into(),
-            Value::Object(self.subject.clone()),
-        );
+        vc.push(("credentialSubject", Cow::Borrowed(self.subject_value)));
         let schemas = self.schemas().map(|schema| {
             let mut entry = Map::new();
             entry.insert("id".into(), schema.id.into_owned().into());
             entry.insert("type".into(), schema.kind.into());
             Value::Object(entry)
         });
-        vc.insert("credentialSchema".into(), Value::Array(schemas.into()));
-        let mut status = self.status;
-        if status.len() > 1 {
-            vc.insert("credentialStatus".into(), Value::Array(status));
-        } else if let Some(only) = status.pop() {
-            vc.insert("credentialStatus".into(), only);
+        vc.push(("credentialSchema", Cow::Owned(Value::Array(schemas.into()))));
+        match self.status.as_slice() {
+            [] => {}
+            [only] => vc.push(("credentialStatus", Cow::Borrowed(only))),
+            all => vc.push(("credentialStatus", Cow::Owned(Value::Array(all.to_vec())))),
         }
         vc
+    }
+
+    /// The credential as a JSON object, in the order it is serialized (the subject copied).
+    pub(crate) fn into_map(self) -> Map<String, Value> {
+        self.members()
+            .into_iter()
+            .map(|(name, value)| (name.to_owned(), value.into_owned()))
+            .collect()
     }
 
     /// The credential with `extra` claims after it (`cnf` for `vc+jwt`), as JSON bytes.
@@ -275,6 +283,12 @@ mod tests {
                 request.status.bitstring_suspension = (statuses > 1).then(|| entry("suspension"));
                 let envelope = Envelope::build(&issuer, &request, 1_767_225_600).unwrap();
                 let bytes = envelope.to_json_with(&[]).unwrap();
+                let members: Map<String, Value> = envelope
+                    .members()
+                    .into_iter()
+                    .map(|(name, value)| (name.to_owned(), value.into_owned()))
+                    .collect();
+                assert_eq!(bytes, serde_json::to_vec(&members).unwrap(), "{file}");
                 let map = envelope.into_map();
                 assert_eq!(bytes, serde_json::to_vec(&map).unwrap(), "{file}");
                 assert_eq!(map["credentialSubject"], request.subject, "{file}");

@@ -7,7 +7,7 @@ use passeport_core::jose::{sign_compact, JwsHeaderParams};
 use passeport_core::keys::PublicJwk;
 use passeport_core::schema::PathSegment;
 use passeport_core::sd_jwt::{self, ClaimPathSegment, IssueOptions};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::fmt;
 use std::str::FromStr;
 
@@ -120,12 +120,18 @@ pub(crate) fn secure(
                 Some((ClaimPathSegment::Key(_), [])) => mode_of(policy.envelope_mode_at(path)),
                 _ => false,
             };
-            sd_issue(issuer, request, envelope.into_map(), "vc+sd-jwt", &selector)
+            let members = envelope.members();
+            let claims: Vec<(&str, &Value)> = members
+                .iter()
+                .map(|(name, value)| (*name, value.as_ref()))
+                .collect();
+            sd_issue(issuer, request, &claims, "vc+sd-jwt", &selector)
         }
         Format::DcSdJwt => {
             let policy = passeport_core::schema::sd_policy(request.record_type)
                 .map_err(|e| IssueError::Signing(e.to_string()))?;
-            let claims = sd_jwt_vc_claims(issuer, request, envelope.into_map(), now)?;
+            let registered = sd_jwt_vc_registered(issuer, request, &envelope.id, now);
+            let claims = sd_jwt_vc_claims(&registered, request)?;
             let selector = |path: &[ClaimPathSegment]| match path.first() {
                 Some(ClaimPathSegment::Key(k)) if REGISTERED.contains(&k.as_str()) => false,
                 Some(ClaimPathSegment::Key(k)) if k == "sub" => {
@@ -134,7 +140,7 @@ pub(crate) fn secure(
                 }
                 _ => mode_of(policy.subject_mode_at(path)),
             };
-            sd_issue(issuer, request, claims, "dc+sd-jwt", &selector)
+            sd_issue(issuer, request, &claims, "dc+sd-jwt", &selector)
         }
         Format::DiEddsaRdfc2022 | Format::DiEddsaJcs2022 => {
             let cryptosuite = if format == Format::DiEddsaRdfc2022 {
@@ -198,7 +204,7 @@ fn mode_of(mode: Option<passeport_core::schema::SdMode>) -> bool {
 fn sd_issue(
     issuer: &Issuer,
     request: &IssueRequest,
-    claims: Map<String, Value>,
+    claims: &[(&str, &Value)],
     typ: &str,
     selector: &dyn Fn(&[ClaimPathSegment]) -> bool,
 ) -> Result<String, IssueError> {
@@ -206,7 +212,7 @@ fn sd_issue(
         decoys_per_object: 0,
         holder_key: request.holder.as_ref().map(PublicJwk::bare),
     };
-    sd_jwt::issue(
+    sd_jwt::issue_borrowed(
         issuer.signer.as_ref(),
         &header(issuer, typ),
         claims,
@@ -217,39 +223,44 @@ fn sd_issue(
     .map_err(|e| IssueError::Signing(e.to_string()))
 }
 
-/// The SD-JWT VC payload: registered claims, then the subject's claims at the top level
-/// (`id` becomes `sub`), as the type metadata describes.
-fn sd_jwt_vc_claims(
+/// The SD-JWT VC registered claims of a credential, in payload order.
+fn sd_jwt_vc_registered(
     issuer: &Issuer,
     request: &IssueRequest,
-    mut credential: Map<String, Value>,
+    id: &str,
     now: i64,
-) -> Result<Map<String, Value>, IssueError> {
-    let mut claims = Map::new();
-    claims.insert("iss".into(), issuer.id.clone().into());
-    claims.insert("iat".into(), now.into());
+) -> Vec<(&'static str, Value)> {
+    let mut claims = vec![("iss", issuer.id.as_str().into()), ("iat", now.into())];
     if let Some(until) = request.valid_until {
-        claims.insert("exp".into(), until.into());
+        claims.push(("exp", until.into()));
     }
-    claims.insert("vct".into(), request.record_type.vct().into());
-    if let Some(id) = credential.remove("id") {
-        claims.insert("jti".into(), id);
-    }
+    claims.push(("vct", request.record_type.vct().into()));
+    claims.push(("jti", id.into()));
     if let Some(token) = &request.status.token {
-        claims.insert(
-            "status".into(),
+        claims.push((
+            "status",
             serde_json::json!({ "status_list": { "idx": token.idx, "uri": token.uri } }),
-        );
+        ));
     }
-    if let Some(Value::Object(subject)) = credential.remove("credentialSubject") {
+    claims
+}
+
+/// The SD-JWT VC payload: the registered claims, then the subject's claims at the top level
+/// (`id` becomes `sub`), as the type metadata describes. The subject is borrowed.
+fn sd_jwt_vc_claims<'a>(
+    registered: &'a [(&'static str, Value)],
+    request: &'a IssueRequest,
+) -> Result<Vec<(&'a str, &'a Value)>, IssueError> {
+    let mut claims: Vec<(&str, &Value)> = registered.iter().map(|(k, v)| (*k, v)).collect();
+    if let Value::Object(subject) = &request.subject {
         for (name, value) in subject {
-            let name = if name == "id" { "sub".to_owned() } else { name };
-            if REGISTERED.contains(&name.as_str()) {
+            let name = if name == "id" { "sub" } else { name.as_str() };
+            if REGISTERED.contains(&name) {
                 return Err(IssueError::Signing(format!(
                     "subject claim `{name}` collides with an SD-JWT VC registered claim"
                 )));
             }
-            claims.insert(name, value);
+            claims.push((name, value));
         }
     }
     Ok(claims)

@@ -1,5 +1,6 @@
 use crate::json::JsonError;
 use crate::keys::{Algorithm, PublicKey, SignError, Signer};
+use serde::ser::SerializeMap as _;
 use serde_json::{Map, Value};
 
 /// Largest compact JWS accepted, in bytes (1 MiB).
@@ -102,28 +103,41 @@ pub fn sign_compact(
     params: &JwsHeaderParams,
     payload: &[u8],
 ) -> Result<String, JoseError> {
-    let mut header = Map::new();
-    header.insert("alg".into(), signer.algorithm().as_str().into());
-    if let Some(typ) = &params.typ {
-        header.insert("typ".into(), typ.clone().into());
-    }
-    if let Some(kid) = &params.kid {
-        header.insert("kid".into(), kid.clone().into());
-    }
-    for (name, value) in &params.extra {
-        if !matches!(name.as_str(), "alg" | "typ" | "kid") {
-            header.insert(name.clone(), value.clone());
-        }
-    }
-    let header_json = serde_json::to_vec(&header).unwrap_or_default();
-    let mut out = String::with_capacity(header_json.len() * 4 / 3 + payload.len() * 4 / 3 + 100);
-    out.push_str(&crate::b64::encode(header_json));
+    let mut header = Vec::with_capacity(96);
+    write_header(&mut header, signer.algorithm().as_str(), params)?;
+    let mut out = String::with_capacity(header.len() * 4 / 3 + payload.len() * 4 / 3 + 100);
+    crate::b64::encode_into(&header, &mut out);
     out.push('.');
-    out.push_str(&crate::b64::encode(payload));
+    crate::b64::encode_into(payload, &mut out);
     let signature = signer.try_sign(out.as_bytes())?;
     out.push('.');
     out.push_str(&crate::b64::encode(signature));
     Ok(out)
+}
+
+/// Writes the protected header `{"alg", "typ", "kid", …extra}` as JSON: the members of
+/// `params.extra` named `alg`, `typ` or `kid` are left out (those come from the signer and
+/// `params`).
+fn write_header(out: &mut Vec<u8>, alg: &str, params: &JwsHeaderParams) -> Result<(), JoseError> {
+    let mut map = serde_json::Serializer::new(out);
+    let mut members = serde::Serializer::serialize_map(&mut map, None).map_err(encoding)?;
+    members.serialize_entry("alg", alg).map_err(encoding)?;
+    if let Some(typ) = &params.typ {
+        members.serialize_entry("typ", typ).map_err(encoding)?;
+    }
+    if let Some(kid) = &params.kid {
+        members.serialize_entry("kid", kid).map_err(encoding)?;
+    }
+    for (name, value) in &params.extra {
+        if !matches!(name.as_str(), "alg" | "typ" | "kid") {
+            members.serialize_entry(name, value).map_err(encoding)?;
+        }
+    }
+    members.end().map_err(encoding)
+}
+
+fn encoding(e: serde_json::Error) -> JoseError {
+    JoseError::Malformed(format!("the header could not be written as JSON: {e}"))
 }
 
 /// A parsed JWS protected header. `alg` is already on the allow-list.

@@ -6,6 +6,7 @@ use rand::RngCore as _;
 use serde_json::Value;
 use sha2::{Digest as _, Sha256};
 use std::fmt;
+use std::sync::OnceLock;
 
 /// Bytes of randomness in a salt (128 bits, as RFC 9901 §9.3 recommends).
 const SALT_BYTES: usize = 16;
@@ -26,11 +27,6 @@ impl DisclosureDigest {
     }
 
     /// A decoy: the digest of fresh random bytes (RFC 9901 §4.2.5).
-    /// The digest text.
-    pub(crate) fn into_string(self) -> String {
-        self.0
-    }
-
     pub(crate) fn decoy() -> Result<Self, SdJwtError> {
         Ok(Self::of(&random_salt()?))
     }
@@ -43,13 +39,24 @@ impl fmt::Display for DisclosureDigest {
 }
 
 /// One disclosure: a salted claim (or array element) that a holder may reveal.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Two disclosures are equal when their base64url texts are: the text fixes the salt, the name
+/// and the value.
+#[derive(Debug, Clone)]
 pub struct Disclosure {
     encoded: String,
     salt: String,
     name: Option<String>,
-    value: Value,
+    /// Set when the disclosure is parsed or made from a value; for one the issuer's encoder
+    /// wrote from borrowed claims, decoded from `encoded` the first time it is asked for.
+    value: OnceLock<Value>,
     digest: DisclosureDigest,
+}
+
+impl PartialEq for Disclosure {
+    fn eq(&self, other: &Self) -> bool {
+        self.encoded == other.encoded
+    }
 }
 
 impl Disclosure {
@@ -62,35 +69,48 @@ impl Disclosure {
                 "claim name `{name}` is reserved by SD-JWT"
             )));
         }
-        let salt = random_salt()?;
-        Self::assemble(salt, Some(name.to_owned()), value)
+        let mut json = Vec::with_capacity(64);
+        write_json(&mut json, &value)?;
+        let disclosure = Self::from_json(Some(name), &json)?;
+        disclosure.value.get_or_init(|| value);
+        Ok(disclosure)
     }
 
     /// A disclosure of an array element, with a fresh 128-bit salt.
     pub fn new_element(value: Value) -> Result<Self, SdJwtError> {
-        let salt = random_salt()?;
-        Self::assemble(salt, None, value)
+        let mut json = Vec::with_capacity(64);
+        write_json(&mut json, &value)?;
+        let disclosure = Self::from_json(None, &json)?;
+        disclosure.value.get_or_init(|| value);
+        Ok(disclosure)
     }
 
-    fn assemble(salt: String, name: Option<String>, value: Value) -> Result<Self, SdJwtError> {
-        // `[salt, name, value]` written directly: no array of copies to serialize.
-        let mut json = Vec::with_capacity(64);
-        json.push(b'[');
-        write_json(&mut json, salt.as_str())?;
-        if let Some(name) = &name {
+    /// A disclosure, with a fresh 128-bit salt, of a value the caller has already written as
+    /// compact JSON (`value_json`, trusted to be one JSON value: the issuer's encoder wrote it).
+    /// The value itself is decoded only if [`Self::value`] is asked for. The caller checks that
+    /// `name` is not reserved.
+    pub(crate) fn from_json(name: Option<&str>, value_json: &[u8]) -> Result<Self, SdJwtError> {
+        let salt = random_salt()?;
+        // `[salt, name, value]` written directly: no array of copies to serialize. The salt is
+        // base64url, so it needs no escaping.
+        let mut json = Vec::with_capacity(value_json.len() + 64);
+        json.extend_from_slice(b"[\"");
+        json.extend_from_slice(salt.as_bytes());
+        json.push(b'"');
+        if let Some(name) = name {
             json.push(b',');
-            write_json(&mut json, name.as_str())?;
+            write_json(&mut json, name)?;
         }
         json.push(b',');
-        write_json(&mut json, &value)?;
+        json.extend_from_slice(value_json);
         json.push(b']');
         let encoded = crate::b64::encode(json);
         let digest = DisclosureDigest::of(&encoded);
         Ok(Self {
             encoded,
             salt,
-            name,
-            value,
+            name: name.map(str::to_owned),
+            value: OnceLock::new(),
             digest,
         })
     }
@@ -139,7 +159,7 @@ impl Disclosure {
             encoded: encoded.to_owned(),
             salt,
             name,
-            value,
+            value: OnceLock::from(value),
         })
     }
 
@@ -165,12 +185,16 @@ impl Disclosure {
 
     /// The disclosed value (may itself hold digests: recursive disclosure).
     pub fn value(&self) -> &Value {
-        &self.value
+        self.value.get_or_init(|| decode_value(&self.encoded))
     }
 
-    /// Moves the value out (leaving `null`), for building the processed payload.
+    /// Moves the value out (leaving it unset), for building the processed payload.
     pub(crate) fn take_value(&mut self) -> Option<Value> {
-        Some(std::mem::take(&mut self.value))
+        Some(
+            self.value
+                .take()
+                .unwrap_or_else(|| decode_value(&self.encoded)),
+        )
     }
 
     /// `object property` or `array element`, for messages.
@@ -197,8 +221,20 @@ pub(crate) fn is_reserved(name: &str) -> bool {
     name == "_sd" || name == "..."
 }
 
+/// The value of a disclosure this crate wrote ([`Disclosure::from_json`]): the last element of
+/// the JSON array in `encoded`. That text was written from a `serde_json` value a moment
+/// before, so it always decodes; `null` would only stand for a defect in that writer, which the
+/// tests check value for value.
+fn decode_value(encoded: &str) -> Value {
+    crate::b64::decode(encoded)
+        .ok()
+        .and_then(|json| serde_json::from_slice::<Vec<Value>>(&json).ok())
+        .and_then(|mut items| items.pop())
+        .unwrap_or(Value::Null)
+}
+
 /// Appends `value` as JSON to `out`.
-fn write_json<T: serde::Serialize + ?Sized>(
+pub(crate) fn write_json<T: serde::Serialize + ?Sized>(
     out: &mut Vec<u8>,
     value: &T,
 ) -> Result<(), SdJwtError> {

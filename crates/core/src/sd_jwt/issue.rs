@@ -1,6 +1,6 @@
 //! Issuance (RFC 9901 §4): claims in, Issuer-signed JWT plus disclosures out.
 
-use super::disclosure::is_reserved;
+use super::disclosure::{is_reserved, write_json};
 use super::{
     ClaimPath, ClaimPathSegment, Disclosure, DisclosureDigest, JwtPart, SdJwtError,
     MAX_PROCESSED_DEPTH, SD_ALG,
@@ -66,32 +66,64 @@ pub fn issue(
     selector: &dyn Fn(&[ClaimPathSegment]) -> bool,
     options: &IssueOptions,
 ) -> Result<SdJwt, SdJwtError> {
-    if claims.contains_key("_sd_alg") {
+    let members: Vec<(&str, &Value)> = claims.iter().map(|(k, v)| (k.as_str(), v)).collect();
+    issue_borrowed(signer, header, &members, selector, options)
+}
+
+/// Issues an SD-JWT from borrowed top-level claims, in the order given: as [`issue()`], without
+/// the caller building (or this function copying) a claim set. The payload and the disclosures
+/// are written straight to JSON bytes as the claims are walked.
+///
+/// Two top-level claims with the same name are refused.
+pub fn issue_borrowed(
+    signer: &dyn Signer,
+    header: &JwsHeaderParams,
+    claims: &[(&str, &Value)],
+    selector: &dyn Fn(&[ClaimPathSegment]) -> bool,
+    options: &IssueOptions,
+) -> Result<SdJwt, SdJwtError> {
+    let mut names: Vec<&str> = claims.iter().map(|(name, _)| *name).collect();
+    names.sort_unstable();
+    if let Some(pair) = names.windows(2).find(|pair| pair.first() == pair.get(1)) {
+        let name = pair.first().copied().unwrap_or_default();
+        return Err(SdJwtError::Issue(format!(
+            "claim `{name}` is given twice at the top level"
+        )));
+    }
+    if names.binary_search(&"_sd_alg").is_ok() {
         return Err(SdJwtError::ReservedClaimName {
             path: ClaimPath::root(),
             name: "_sd_alg".into(),
         });
     }
+    let cnf = match &options.holder_key {
+        Some(_) if names.binary_search(&"cnf").is_ok() => {
+            return Err(SdJwtError::CnfAlreadyPresent)
+        }
+        Some(holder) => {
+            let mut cnf = Map::new();
+            cnf.insert("jwk".into(), holder.bare().to_value());
+            Some(Value::Object(cnf))
+        }
+        None => None,
+    };
+    let sd_alg = Value::from(SD_ALG);
+    let mut trailer: Vec<(&str, &Value)> = Vec::with_capacity(2);
+    if let Some(cnf) = &cnf {
+        trailer.push(("cnf", cnf));
+    }
+    trailer.push(("_sd_alg", &sd_alg));
     let mut encoder = Encoder {
         selector,
         decoys: options.decoys_per_object,
         disclosures: Vec::new(),
         path: Vec::new(),
+        spare: Vec::new(),
     };
-    let mut payload = encoder.object(claims, 0)?;
-    if let Some(holder) = &options.holder_key {
-        if payload.contains_key("cnf") {
-            return Err(SdJwtError::CnfAlreadyPresent);
-        }
-        let mut cnf = Map::new();
-        cnf.insert("jwk".into(), holder.bare().to_value());
-        payload.insert("cnf".into(), Value::Object(cnf));
-    }
-    payload.insert("_sd_alg".into(), SD_ALG.into());
-    let payload_json = serde_json::to_vec(&Value::Object(payload))
-        .map_err(|e| SdJwtError::Issue(e.to_string()))?;
+    let mut payload = Vec::with_capacity(2048);
+    encoder.object(claims.iter().copied(), 0, &mut payload, &trailer)?;
     let issuer_jwt =
-        jose::sign_compact(signer, header, &payload_json).map_err(|source| SdJwtError::Jws {
+        jose::sign_compact(signer, header, &payload).map_err(|source| SdJwtError::Jws {
             part: JwtPart::Issuer,
             source,
         })?;
@@ -101,12 +133,16 @@ pub fn issue(
     })
 }
 
+/// Walks borrowed claims once, writing the payload's JSON and each disclosure's as it goes.
 struct Encoder<'a> {
     selector: &'a dyn Fn(&[ClaimPathSegment]) -> bool,
     decoys: usize,
     disclosures: Vec<Disclosure>,
     /// The path of the value being encoded: pushed and popped, never cloned on the way down.
     path: Vec<ClaimPathSegment>,
+    /// Buffers for the JSON of disclosed values, reused (one in use per level of nesting of
+    /// disclosures).
+    spare: Vec<Vec<u8>>,
 }
 
 impl Encoder<'_> {
@@ -114,83 +150,126 @@ impl Encoder<'_> {
         ClaimPath::from(self.path.clone())
     }
 
-    fn value(&mut self, value: Value, depth: usize) -> Result<Value, SdJwtError> {
+    fn value(&mut self, value: &Value, depth: usize, out: &mut Vec<u8>) -> Result<(), SdJwtError> {
         if depth > MAX_PROCESSED_DEPTH {
             return Err(SdJwtError::TooDeep {
                 path: self.here(),
                 max: MAX_PROCESSED_DEPTH,
             });
         }
-        Ok(match value {
-            Value::Object(map) => Value::Object(self.object(map, depth)?),
-            Value::Array(items) => Value::Array(self.array(items, depth)?),
-            scalar => scalar,
-        })
+        match value {
+            Value::Object(map) => {
+                self.object(map.iter().map(|(k, v)| (k.as_str(), v)), depth, out, &[])
+            }
+            Value::Array(items) => self.array(items, depth, out),
+            scalar => write_json(out, scalar),
+        }
     }
 
-    fn object(
+    /// The JSON of `value` (at the current path) in a buffer of its own, for a disclosure.
+    fn disclosed(&mut self, value: &Value, depth: usize) -> Result<Vec<u8>, SdJwtError> {
+        let mut json = self.spare.pop().unwrap_or_default();
+        json.clear();
+        self.value(value, depth, &mut json)?;
+        Ok(json)
+    }
+
+    /// Writes an object: its plain members as they are, its disclosable members as disclosures
+    /// (their digests sorted in `_sd`, after the plain members), then the `trailer` members as
+    /// they are.
+    fn object<'v>(
         &mut self,
-        map: Map<String, Value>,
+        members: impl Iterator<Item = (&'v str, &'v Value)>,
         depth: usize,
-    ) -> Result<Map<String, Value>, SdJwtError> {
-        let mut out = Map::new();
+        out: &mut Vec<u8>,
+        trailer: &[(&str, &Value)],
+    ) -> Result<(), SdJwtError> {
+        out.push(b'{');
+        let mut first = true;
         let mut digests = Vec::new();
-        for (name, value) in map {
-            if is_reserved(&name) {
+        for (name, value) in members {
+            if is_reserved(name) {
                 return Err(SdJwtError::ReservedClaimName {
                     path: self.here(),
-                    name,
+                    name: name.to_owned(),
                 });
             }
-            self.path.push(ClaimPathSegment::Key(name));
+            self.path.push(ClaimPathSegment::Key(name.to_owned()));
             // An error ends the whole issuance, so the path is left as the error found it.
-            let encoded = self.value(value, depth + 1)?;
-            let disclosable = (self.selector)(&self.path);
-            let Some(ClaimPathSegment::Key(name)) = self.path.pop() else {
-                return Err(SdJwtError::Issue("claim path out of step".into()));
-            };
-            if disclosable {
-                let disclosure = Disclosure::new_property(&name, encoded)?;
+            if (self.selector)(&self.path) {
+                let json = self.disclosed(value, depth + 1)?;
+                let disclosure = Disclosure::from_json(Some(name), &json)?;
+                self.spare.push(json);
                 digests.push(disclosure.digest().clone());
                 self.disclosures.push(disclosure);
             } else {
-                out.insert(name, encoded);
+                member(out, &mut first, name)?;
+                self.value(value, depth + 1, out)?;
             }
+            self.path.pop();
         }
         if !digests.is_empty() {
             for _ in 0..self.decoys {
                 digests.push(DisclosureDigest::decoy()?);
             }
             digests.sort();
-            let sd = digests
-                .into_iter()
-                .map(|d| Value::String(d.into_string()))
-                .collect();
-            out.insert("_sd".into(), Value::Array(sd));
+            member(out, &mut first, "_sd")?;
+            out.push(b'[');
+            for (i, digest) in digests.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                // base64url: nothing to escape.
+                out.push(b'"');
+                out.extend_from_slice(digest.as_str().as_bytes());
+                out.push(b'"');
+            }
+            out.push(b']');
         }
-        Ok(out)
+        for (name, value) in trailer {
+            member(out, &mut first, name)?;
+            write_json(out, *value)?;
+        }
+        out.push(b'}');
+        Ok(())
     }
 
-    fn array(&mut self, items: Vec<Value>, depth: usize) -> Result<Vec<Value>, SdJwtError> {
-        let mut out = Vec::with_capacity(items.len());
-        for (index, item) in items.into_iter().enumerate() {
+    fn array(
+        &mut self,
+        items: &[Value],
+        depth: usize,
+        out: &mut Vec<u8>,
+    ) -> Result<(), SdJwtError> {
+        out.push(b'[');
+        for (index, item) in items.iter().enumerate() {
+            if index > 0 {
+                out.push(b',');
+            }
             self.path.push(ClaimPathSegment::Index(index));
-            let encoded = self.value(item, depth + 1)?;
-            let disclosable = (self.selector)(&self.path);
-            self.path.pop();
-            if disclosable {
-                let disclosure = Disclosure::new_element(encoded)?;
-                let mut reference = Map::new();
-                reference.insert(
-                    "...".into(),
-                    Value::String(disclosure.digest().as_str().to_owned()),
-                );
-                out.push(Value::Object(reference));
+            if (self.selector)(&self.path) {
+                let json = self.disclosed(item, depth + 1)?;
+                let disclosure = Disclosure::from_json(None, &json)?;
+                self.spare.push(json);
+                out.extend_from_slice(b"{\"...\":\"");
+                out.extend_from_slice(disclosure.digest().as_str().as_bytes());
+                out.extend_from_slice(b"\"}");
                 self.disclosures.push(disclosure);
             } else {
-                out.push(encoded);
+                self.value(item, depth + 1, out)?;
             }
+            self.path.pop();
         }
-        Ok(out)
+        out.push(b']');
+        Ok(())
     }
+}
+
+/// Writes `"name":`, after a comma unless it is the object's first member.
+fn member(out: &mut Vec<u8>, first: &mut bool, name: &str) -> Result<(), SdJwtError> {
+    if !std::mem::take(first) {
+        out.push(b',');
+    }
+    write_json(out, name)?;
+    out.push(b':');
+    Ok(())
 }
