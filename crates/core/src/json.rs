@@ -131,13 +131,19 @@ impl<'de> Visitor<'de> for StrictVisitor {
         let depth = self.deeper()?;
         let mut map = Map::new();
         while let Some(key) = access.next_key::<String>()? {
-            if map.contains_key(&key) {
-                return Err(serde::de::Error::custom(format!(
-                    "duplicate member name `{key}`"
-                )));
-            }
             let value = access.next_value_seed(StrictSeed { depth })?;
-            map.insert(key, value);
+            // One lookup (one hash of the name) both finds a duplicate and inserts.
+            match map.entry(key) {
+                serde_json::map::Entry::Vacant(entry) => {
+                    entry.insert(value);
+                }
+                serde_json::map::Entry::Occupied(entry) => {
+                    return Err(serde::de::Error::custom(format!(
+                        "duplicate member name `{}`",
+                        entry.key()
+                    )));
+                }
+            }
         }
         Ok(Value::Object(map))
     }
