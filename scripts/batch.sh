@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# The CLI batch figures of BENCHMARKS.md: `passeport issue --batch` over N records (the 19 domain
+# samples in turn) in each format, and `passeport verify --batch` over M issued credentials, each
+# timed with /usr/bin/time (wall, CPU, peak RSS), beside the single-core Ed25519 floor measured
+# by the issue bench in the same state of the machine.
+#
+#   scripts/batch.sh                      # 20 000 records, 10 000 verifications
+#   RECORDS=2000 VERIFY=1000 scripts/batch.sh
+#   FORMATS="vc+jwt" scripts/batch.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+records=${RECORDS:-20000}
+verify=${VERIFY:-10000}
+formats=${FORMATS:-"vc+sd-jwt dc+sd-jwt vc+jwt di-eddsa-jcs-2022 di-eddsa-rdfc-2022"}
+
+cargo build -q --release -p passeport-cli
+bin=target/release/passeport
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+"$bin" key generate --out "$work/issuer.jwk" >/dev/null
+"$bin" key public "$work/issuer.jwk" >"$work/issuer.pub.jwk"
+issuer=$("$bin" key did "$work/issuer.jwk")
+
+python3 - "$records" "$work/records.jsonl" <<'EOF'
+import json, sys
+count, out = int(sys.argv[1]), sys.argv[2]
+root = "tests/vectors/domain/samples/"
+index = json.load(open(root + "index.json"))["records"]
+lines = [json.dumps({"type": r["cliType"], "subject": json.load(open(root + r["subjectFile"]))},
+                    ensure_ascii=False, separators=(",", ":"))
+         for r in index]
+with open(out, "w") as f:
+    for i in range(count):
+        f.write(lines[i % len(lines)] + "\n")
+EOF
+
+# Prints "<label> <items> <wall s> <CPU %> <µs per item> <peak RSS MB>".
+measure() {
+  local label=$1 items=$2
+  shift 2
+  /usr/bin/time -f "%e %P %M" -o "$work/time" "$@" >/dev/null 2>"$work/err" || true
+  read -r wall cpu rss <"$work/time"
+  awk -v l="$label" -v n="$items" -v w="$wall" -v c="$cpu" -v r="$rss" \
+    'BEGIN { printf "%-34s %6d %7.2f s %5s %7.1f µs %6.1f MB\n", l, n, w, c, w * 1e6 / n, r / 1024 }'
+}
+
+echo "label                              items    wall   CPU  per item  peak RSS"
+for format in $formats; do
+  measure "issue --batch $format" "$records" \
+    "$bin" issue --batch "$work/records.jsonl" --key "$work/issuer.jwk" --issuer "$issuer" \
+    --format "$format" --out "$work/out-$format.jsonl"
+done
+
+# Verification input: the first M issued vc+sd-jwt (or the first format's) credentials, verified
+# as issued (one issuer signature each), trusting the issuer key directly, offline.
+first=$(echo "$formats" | awk '{print $1}')
+case "$first" in di-*) echo "(verify --batch needs a JOSE or SD-JWT format first)"; exit 0 ;; esac
+python3 - "$verify" "$work/out-$first.jsonl" "$work/presentations.jsonl" <<'EOF'
+import json, sys
+count, source, out = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+issued = [json.loads(l)["credential"] for l in open(source)]
+with open(out, "w") as f:
+    for i in range(count):
+        f.write(json.dumps({"presentation": issued[i % len(issued)]}) + "\n")
+EOF
+measure "verify --batch $first" "$verify" \
+  "$bin" verify --batch "$work/presentations.jsonl" --issuer-key "$work/issuer.pub.jwk" --offline
+
+echo
+echo "single-core floor (issue bench, same state of the machine):"
+cargo bench -q -p passeport-issuer --bench issue -- --warm-up-time 1 --measurement-time 3 \
+  'floor/ed25519_sign$' 2>/dev/null | grep -E 'time:' || true
