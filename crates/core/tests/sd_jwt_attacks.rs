@@ -754,42 +754,29 @@ proptest! {
 
 #[test]
 fn rejects_issuing_a_second_cnf_over_the_callers_one() {
-    // A `cnf` smuggled into the claims must not sit beside (or replace) the holder key.
+    // A `cnf` smuggled into the claims must not sit beside (or replace) the holder key, nor hide
+    // in a disclosure that would surface it when disclosed.
     let f = Fixture::new();
-    let err = sd_jwt::issue(
-        &f.issuer,
-        &JwsHeaderParams::typed("dc+sd-jwt"),
-        json!({"cnf": {"jwk": {"kty": "OKP"}}})
-            .as_object()
-            .unwrap()
-            .clone(),
-        &|_| false,
-        &IssueOptions {
-            decoys_per_object: 0,
-            holder_key: Some(f.holder.public_jwk().clone()),
-        },
-    )
-    .unwrap_err();
-    assert_eq!(err, SdJwtError::CnfAlreadyPresent);
-}
-
-#[test]
-fn rejects_a_cnf_the_caller_made_disclosable() {
-    // Hidden in a disclosure, a second `cnf` would surface when the holder disclosed it.
-    let f = Fixture::new();
-    let cnf = json!({"jwk": {"kty": "OKP"}});
-    let err = sd_jwt::issue_borrowed(
-        &f.issuer,
-        &JwsHeaderParams::typed("dc+sd-jwt"),
-        &[("cnf", &cnf)],
-        &|_| true,
-        &IssueOptions {
-            decoys_per_object: 0,
-            holder_key: Some(f.holder.public_jwk().clone()),
-        },
-    )
-    .unwrap_err();
-    assert_eq!(err, SdJwtError::CnfAlreadyPresent);
+    for selector in [
+        |_: &[ClaimPathSegment]| false,
+        |_: &[ClaimPathSegment]| true,
+    ] {
+        let err = sd_jwt::issue(
+            &f.issuer,
+            &JwsHeaderParams::typed("dc+sd-jwt"),
+            json!({"cnf": {"jwk": {"kty": "OKP"}}})
+                .as_object()
+                .unwrap()
+                .clone(),
+            &selector,
+            &IssueOptions {
+                decoys_per_object: 0,
+                holder_key: Some(f.holder.public_jwk().clone()),
+            },
+        )
+        .unwrap_err();
+        assert_eq!(err, SdJwtError::CnfAlreadyPresent);
+    }
 }
 
 #[test]
