@@ -246,3 +246,46 @@ fn data_integrity_proof_set_larger_than_max_is_refused() {
         "{err:?}"
     );
 }
+
+/// The issuer holds itself to the verifier's limits: at the edge it issues what a holder can
+/// import, one past it it refuses, naming the limit or the claim.
+#[test]
+fn issuance_stays_within_what_a_verifier_accepts() {
+    use passeport_core::jose::JwsHeaderParams;
+    use passeport_core::sd_jwt::{self, IssueOptions};
+    let issuer = SecretKey::generate(KeyAlgorithm::Ed25519).unwrap();
+    let every = |_: &[passeport_core::sd_jwt::ClaimPathSegment]| true;
+    let issue = |claims: Value| {
+        sd_jwt::issue(
+            &issuer,
+            &JwsHeaderParams::typed("dc+sd-jwt"),
+            claims.as_object().cloned().unwrap_or_default(),
+            &every,
+            &IssueOptions::default(),
+        )
+    };
+
+    // n top-level claims, each its own disclosure.
+    let items = |n: usize| Value::Object((0..n).map(|i| (format!("c{i}"), json!(i))).collect());
+    let at_limit = issue(items(MAX_DISCLOSURES)).unwrap();
+    assert_eq!(at_limit.disclosures().len(), MAX_DISCLOSURES);
+    assert!(UnverifiedSdJwt::parse(&at_limit.to_compact()).is_ok());
+    let err = issue(items(MAX_DISCLOSURES + 1)).unwrap_err();
+    assert_eq!(
+        err,
+        SdJwtError::TooManyDisclosures {
+            count: MAX_DISCLOSURES + 1,
+            max: MAX_DISCLOSURES
+        }
+    );
+
+    // base64url is 4/3 of the JSON: a 45 000-character value fits in 64 KiB, 60 000 does not.
+    let fits = issue(json!({ "note": "a".repeat(45_000) })).unwrap();
+    assert!(UnverifiedSdJwt::parse(&fits.to_compact()).is_ok());
+    let err = issue(json!({ "note": "a".repeat(60_000) })).unwrap_err();
+    let message = err.to_string();
+    assert!(
+        message.contains("/note") && message.contains(&MAX_DISCLOSURE_BYTES.to_string()),
+        "{message}"
+    );
+}

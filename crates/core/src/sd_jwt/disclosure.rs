@@ -226,11 +226,13 @@ pub(crate) fn is_reserved(name: &str) -> bool {
 /// before, so it always decodes; `null` would only stand for a defect in that writer, which the
 /// tests check value for value.
 fn decode_value(encoded: &str) -> Value {
-    crate::b64::decode(encoded)
+    let value = crate::b64::decode(encoded)
         .ok()
         .and_then(|json| serde_json::from_slice::<Vec<Value>>(&json).ok())
-        .and_then(|mut items| items.pop())
-        .unwrap_or(Value::Null)
+        .and_then(|mut items| items.pop());
+    // Loud in every test build, should the writer ever be wrong.
+    debug_assert!(value.is_some(), "a disclosure we wrote does not decode");
+    value.unwrap_or(Value::Null)
 }
 
 /// Appends `value` as JSON to `out`.

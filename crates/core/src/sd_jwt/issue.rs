@@ -3,7 +3,7 @@
 use super::disclosure::{is_reserved, write_json};
 use super::{
     ClaimPath, ClaimPathSegment, Disclosure, DisclosureDigest, JwtPart, SdJwtError,
-    MAX_PROCESSED_DEPTH, SD_ALG,
+    MAX_DISCLOSURES, MAX_DISCLOSURE_BYTES, MAX_PROCESSED_DEPTH, SD_ALG,
 };
 use crate::jose::{self, JwsHeaderParams};
 use crate::keys::{PublicJwk, Signer};
@@ -166,6 +166,28 @@ impl Encoder<'_> {
         }
     }
 
+    /// Keeps the disclosure of the claim at the current path, within the limits a verifier
+    /// holds SD-JWTs to ([`MAX_DISCLOSURES`], [`MAX_DISCLOSURE_BYTES`]): issuing what no holder
+    /// could import is refused here, naming the claim.
+    fn keep(&mut self, disclosure: Disclosure) -> Result<(), SdJwtError> {
+        if self.disclosures.len() >= MAX_DISCLOSURES {
+            return Err(SdJwtError::TooManyDisclosures {
+                count: self.disclosures.len() + 1,
+                max: MAX_DISCLOSURES,
+            });
+        }
+        let size = disclosure.as_str().len();
+        if size > MAX_DISCLOSURE_BYTES {
+            return Err(SdJwtError::Issue(format!(
+                "the disclosure of claim {} would be {size} bytes, more than the \
+                 {MAX_DISCLOSURE_BYTES} a verifier accepts",
+                self.here()
+            )));
+        }
+        self.disclosures.push(disclosure);
+        Ok(())
+    }
+
     /// The JSON of `value` (at the current path) in a buffer of its own, for a disclosure.
     fn disclosed(&mut self, value: &Value, depth: usize) -> Result<Vec<u8>, SdJwtError> {
         let mut json = self.spare.pop().unwrap_or_default();
@@ -201,7 +223,7 @@ impl Encoder<'_> {
                 let disclosure = Disclosure::from_json(Some(name), &json)?;
                 self.spare.push(json);
                 digests.push(disclosure.digest().clone());
-                self.disclosures.push(disclosure);
+                self.keep(disclosure)?;
             } else {
                 member(out, &mut first, name)?;
                 self.value(value, depth + 1, out)?;
@@ -253,7 +275,7 @@ impl Encoder<'_> {
                 out.extend_from_slice(b"{\"...\":\"");
                 out.extend_from_slice(disclosure.digest().as_str().as_bytes());
                 out.extend_from_slice(b"\"}");
-                self.disclosures.push(disclosure);
+                self.keep(disclosure)?;
             } else {
                 self.value(item, depth + 1, out)?;
             }
