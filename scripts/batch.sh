@@ -35,11 +35,23 @@ with open(out, "w") as f:
         f.write(lines[i % len(lines)] + "\n")
 EOF
 
-# Prints "<label> <items> <wall s> <CPU %> <µs per item> <peak RSS MB>".
+# Prints "<label> <items> <wall s> <CPU %> <µs per item> <peak RSS MB>". A run that fails, or
+# whose output has fewer lines than items, stops the script with its errors: no figure is
+# printed for work that was not done.
 measure() {
-  local label=$1 items=$2
-  shift 2
-  /usr/bin/time -f "%e %P %M" -o "$work/time" "$@" >/dev/null 2>"$work/err" || true
+  local label=$1 items=$2 output=$3
+  shift 3
+  if ! /usr/bin/time -f "%e %P %M" -o "$work/time" "$@" >"$work/stdout" 2>"$work/err"; then
+    echo "$label: failed" >&2
+    tail -5 "$work/err" >&2
+    exit 1
+  fi
+  local lines
+  lines=$(wc -l <"${output:-$work/stdout}")
+  if [ "$lines" -ne "$items" ]; then
+    echo "$label: $lines output lines for $items items" >&2
+    exit 1
+  fi
   read -r wall cpu rss <"$work/time"
   awk -v l="$label" -v n="$items" -v w="$wall" -v c="$cpu" -v r="$rss" \
     'BEGIN { printf "%-34s %6d %7.2f s %5s %7.1f µs %6.1f MB\n", l, n, w, c, w * 1e6 / n, r / 1024 }'
@@ -47,7 +59,7 @@ measure() {
 
 echo "label                              items    wall   CPU  per item  peak RSS"
 for format in $formats; do
-  measure "issue --batch $format" "$records" \
+  measure "issue --batch $format" "$records" "$work/out-$format.jsonl" \
     "$bin" issue --batch "$work/records.jsonl" --key "$work/issuer.jwk" --issuer "$issuer" \
     --format "$format" --out "$work/out-$format.jsonl"
 done
@@ -64,7 +76,7 @@ with open(out, "w") as f:
     for i in range(count):
         f.write(json.dumps({"presentation": issued[i % len(issued)]}) + "\n")
 EOF
-measure "verify --batch $first" "$verify" \
+measure "verify --batch $first" "$verify" "" \
   "$bin" verify --batch "$work/presentations.jsonl" --issuer-key "$work/issuer.pub.jwk" --offline
 
 echo
