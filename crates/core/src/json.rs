@@ -32,14 +32,24 @@ pub enum JsonError {
 }
 
 /// Parses JSON strictly: duplicate member names and nesting deeper than [`MAX_DEPTH`] fail.
+///
+/// The bytes are checked to be UTF-8 once, up front, then parsed as text (serde_json's byte
+/// reader would check every string again on its own).
 pub fn parse_strict(bytes: &[u8]) -> Result<Value, JsonError> {
-    if bytes.len() > MAX_JSON_BYTES {
-        return Err(JsonError::TooLarge {
-            size: bytes.len(),
-            max: MAX_JSON_BYTES,
-        });
-    }
-    let mut de = serde_json::Deserializer::from_slice(bytes);
+    check_size(bytes.len())?;
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        JsonError::Invalid(format!(
+            "not UTF-8: invalid byte at offset {}",
+            e.valid_up_to()
+        ))
+    })?;
+    parse_strict_str(text)
+}
+
+/// Parses JSON text strictly (see [`parse_strict`]).
+pub fn parse_strict_str(text: &str) -> Result<Value, JsonError> {
+    check_size(text.len())?;
+    let mut de = serde_json::Deserializer::from_str(text);
     let value = StrictSeed { depth: 0 }
         .deserialize(&mut de)
         .map_err(|e| JsonError::Invalid(e.to_string()))?;
@@ -47,9 +57,28 @@ pub fn parse_strict(bytes: &[u8]) -> Result<Value, JsonError> {
     Ok(value)
 }
 
+fn check_size(size: usize) -> Result<(), JsonError> {
+    if size > MAX_JSON_BYTES {
+        return Err(JsonError::TooLarge {
+            size,
+            max: MAX_JSON_BYTES,
+        });
+    }
+    Ok(())
+}
+
 /// Parses a JSON object strictly (see [`parse_strict`]).
 pub fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, JsonError> {
-    match parse_strict(bytes)? {
+    into_object(parse_strict(bytes)?)
+}
+
+/// Parses JSON text that must be an object, strictly (see [`parse_strict`]).
+pub fn parse_object_str(text: &str) -> Result<Map<String, Value>, JsonError> {
+    into_object(parse_strict_str(text)?)
+}
+
+fn into_object(value: Value) -> Result<Map<String, Value>, JsonError> {
+    match value {
         Value::Object(map) => Ok(map),
         _ => Err(JsonError::NotAnObject),
     }

@@ -57,7 +57,7 @@ pub(crate) fn verify_any(v: &Verifier, input: &str, expect: &Expectation) -> Rep
         return Report::unreadable("empty input: expected a credential or a presentation");
     }
     if input.starts_with('{') {
-        return match passeport_core::json::parse_object(input.as_bytes()) {
+        return match passeport_core::json::parse_object_str(input) {
             Ok(doc) => verify_json(v, doc, expect),
             Err(e) => Report::unreadable(format!("not a credential: {e}")),
         };

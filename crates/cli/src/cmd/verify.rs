@@ -122,7 +122,7 @@ fn verify_line(verifier: &Verifier, default: &Expectation, n: usize, line: &str)
         #[serde(flatten)]
         report: &'a passeport_verifier::Report,
     }
-    let parsed = passeport_core::json::parse_object(line.as_bytes());
+    let parsed = passeport_core::json::parse_object_str(line);
     let report = match &parsed {
         Ok(obj) => match obj.get("presentation").and_then(serde_json::Value::as_str) {
             Some(p) => {

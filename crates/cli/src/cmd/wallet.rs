@@ -808,7 +808,7 @@ impl LinkService for HttpLinkService {
             reason,
         };
         let answer =
-            passeport_core::json::parse_object(text.as_bytes()).map_err(|e| bad(e.to_string()))?;
+            passeport_core::json::parse_object_str(&text).map_err(|e| bad(e.to_string()))?;
         let field = |name: &str| {
             answer
                 .get(name)

@@ -219,7 +219,7 @@ fn parse_document(
     };
     let iri = IriBuf::new(url.to_owned()).map_err(|_| bad("not an absolute IRI".into()))?;
     let value: serde_json::Value =
-        crate::json::parse_strict(text.as_bytes()).map_err(|e| bad(e.to_string()))?;
+        crate::json::parse_strict_str(text).map_err(|e| bad(e.to_string()))?;
     let syntax = super::rdfc::to_json_syntax(&value).map_err(bad)?;
     let document = RemoteDocument::new(
         Some(iri),

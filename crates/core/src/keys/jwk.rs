@@ -81,8 +81,8 @@ impl PublicJwk {
 
     /// Reads a public JWK from JSON text.
     pub fn from_json(text: &str) -> Result<Self, KeyError> {
-        let value = crate::json::parse_strict(text.as_bytes())
-            .map_err(|e| KeyError::InvalidJwk(e.to_string()))?;
+        let value =
+            crate::json::parse_strict_str(text).map_err(|e| KeyError::InvalidJwk(e.to_string()))?;
         Self::from_value(&value)
     }
 
@@ -143,8 +143,8 @@ impl PrivateJwk {
 
     /// Reads a private JWK from JSON text; fails with [`KeyError::NotPrivate`] without `d`.
     pub fn from_json(text: &str) -> Result<Self, KeyError> {
-        let mut value = crate::json::parse_strict(text.as_bytes())
-            .map_err(|e| KeyError::InvalidJwk(e.to_string()))?;
+        let mut value =
+            crate::json::parse_strict_str(text).map_err(|e| KeyError::InvalidJwk(e.to_string()))?;
         let parsed = Self::from_value(&value);
         if let Some(Value::String(d)) = value.get_mut("d") {
             zeroize::Zeroize::zeroize(d);

@@ -5,7 +5,7 @@ use super::{Fetched, ResolveError, Resolver, MAX_FETCH_BYTES};
 use std::collections::HashMap;
 use std::io::Read as _;
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -18,7 +18,9 @@ struct Entry {
 /// Fetches over HTTP(S), caching in memory and optionally on disk.
 #[derive(Debug)]
 pub struct HttpResolver {
-    client: reqwest::blocking::Client,
+    /// Made on the first fetch that needs the network: building it loads the system's TLS
+    /// roots, which an offline or all-cached run never needs.
+    client: OnceLock<Result<reqwest::blocking::Client, String>>,
     memory: Mutex<HashMap<String, Entry>>,
     disk: Option<PathBuf>,
     offline: bool,
@@ -46,22 +48,30 @@ fn max_age(headers: &reqwest::header::HeaderMap) -> u64 {
 
 impl HttpResolver {
     /// A resolver with a 10 s timeout and no disk cache.
+    ///
+    /// The HTTP client is made on the first fetch that needs the network, and an error making
+    /// it is that fetch's error.
     pub fn new() -> Result<Self, ResolveError> {
-        let client = reqwest::blocking::Client::builder()
-            .timeout(Duration::from_secs(10))
-            .redirect(reqwest::redirect::Policy::limited(3))
-            .user_agent(concat!("passeport-verifier/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| ResolveError::Fetch {
-                url: String::new(),
-                reason: e.to_string(),
-            })?;
         Ok(Self {
-            client,
+            client: OnceLock::new(),
             memory: Mutex::new(HashMap::new()),
             disk: None,
             offline: false,
         })
+    }
+
+    fn client(&self) -> Result<&reqwest::blocking::Client, String> {
+        self.client
+            .get_or_init(|| {
+                reqwest::blocking::Client::builder()
+                    .timeout(Duration::from_secs(10))
+                    .redirect(reqwest::redirect::Policy::limited(3))
+                    .user_agent(concat!("passeport-verifier/", env!("CARGO_PKG_VERSION")))
+                    .build()
+                    .map_err(|e| format!("cannot make an HTTP client: {e}"))
+            })
+            .as_ref()
+            .map_err(Clone::clone)
     }
 
     /// Keeps fetched documents in `dir` too, for `--offline` later.
@@ -144,7 +154,7 @@ impl Resolver for HttpResolver {
             url: url.to_owned(),
             reason,
         };
-        let mut request = self.client.get(url);
+        let mut request = self.client().map_err(fail)?.get(url);
         if let Some(etag) = cached.as_ref().and_then(|e| e.etag.clone()) {
             request = request.header(reqwest::header::IF_NONE_MATCH, etag);
         }
