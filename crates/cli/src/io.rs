@@ -109,7 +109,9 @@ pub fn pipelined<O: Send>(
     }
     type Chunk = (usize, Vec<(usize, String)>);
     let (to_workers, chunks) = sync_channel::<Chunk>(workers);
-    let chunks = std::sync::Mutex::new(chunks);
+    // Shared by the workers only, so that it is dropped when the last of them stops: a reader
+    // waiting to hand over a chunk then fails instead of waiting for ever.
+    let chunks = std::sync::Arc::new(std::sync::Mutex::new(chunks));
     // Room for every chunk in flight: a worker never waits on a writer busy syncing to disk.
     let (to_writer, results) = sync_channel::<(usize, Vec<O>)>(CHUNKS_IN_FLIGHT);
     let on_read = &on_read;
@@ -149,7 +151,7 @@ pub fn pipelined<O: Send>(
             Ok(())
         });
         for _ in 0..workers {
-            let (chunks, to_writer, work) = (&chunks, to_writer.clone(), &work);
+            let (chunks, to_writer, work) = (chunks.clone(), to_writer.clone(), &work);
             scope.spawn(move || loop {
                 // The lock is held only while taking a chunk, never while working on one.
                 let next = chunks.lock().map_or(None, |rx| rx.recv().ok());
@@ -160,7 +162,7 @@ pub fn pipelined<O: Send>(
                 }
             });
         }
-        drop(to_writer);
+        drop((to_writer, chunks));
         let written = write_in_order(results, credit_back, &mut write);
         // The channels this thread held are closed now, so the other threads end on their own.
         let read = reader

@@ -105,13 +105,18 @@ impl SdPolicy {
 
 fn find_concrete(rules: &[SdRule], path: &[crate::sd_jwt::ClaimPathSegment]) -> Option<SdMode> {
     use crate::sd_jwt::ClaimPathSegment as Concrete;
+    // Compared from the last segment: rules share their first segments, not their last.
     let matches = |rule: &[PathSegment]| {
         rule.len() == path.len()
-            && rule.iter().zip(path).all(|pair| match pair {
-                (PathSegment::Key(a), Concrete::Key(b)) => a == b,
-                (PathSegment::AnyIndex, Concrete::Index(_)) => true,
-                _ => false,
-            })
+            && rule
+                .iter()
+                .rev()
+                .zip(path.iter().rev())
+                .all(|pair| match pair {
+                    (PathSegment::Key(a), Concrete::Key(b)) => a == b,
+                    (PathSegment::AnyIndex, Concrete::Index(_)) => true,
+                    _ => false,
+                })
     };
     rules.iter().find(|r| matches(&r.path)).map(|r| r.mode)
 }
