@@ -145,6 +145,13 @@ fn output_line(n: usize, format: Format, credential: String) -> String {
     if !format.is_json() && !needs_escape(&credential) {
         return format!("{{\"line\":{n},\"credential\":\"{credential}\"}}");
     }
+    if format.is_json() {
+        // A Data Integrity document comes as serde_json's pretty text: dropping the whitespace
+        // between its tokens gives its compact text, without parsing it back into a tree.
+        if let Some(compact) = compact_json(&credential) {
+            return format!("{{\"line\":{n},\"credential\":{compact}}}");
+        }
+    }
     let credential = if format.is_json() {
         serde_json::from_str(&credential).unwrap_or(serde_json::Value::String(credential))
     } else {
@@ -155,6 +162,41 @@ fn output_line(n: usize, format: Format, credential: String) -> String {
 
 /// Bytes of batch output written between two syncs to disk.
 const SYNC_EVERY: usize = 8 << 20;
+
+/// The compact form of JSON text: the whitespace between tokens removed, strings (with their
+/// escapes) kept byte for byte. `None` if the text does not look like one JSON object (it is
+/// then serialized the slow way, which says what is wrong with it).
+fn compact_json(text: &str) -> Option<String> {
+    let trimmed = text.trim();
+    if !(trimmed.starts_with('{') && trimmed.ends_with('}')) {
+        return None;
+    }
+    let mut out = Vec::with_capacity(trimmed.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for &b in trimmed.as_bytes() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            } else if b < 0x20 {
+                return None; // a raw control character is not JSON
+            }
+        } else if matches!(b, b' ' | b'\n' | b'\r' | b'\t') {
+            continue;
+        } else if b == b'"' {
+            in_string = true;
+        }
+        out.push(b);
+    }
+    // Only ASCII whitespace outside strings was dropped, so the bytes are still UTF-8.
+    if in_string {
+        return None;
+    }
+    String::from_utf8(out).ok()
+}
 
 fn run_batch(
     issuer: &Issuer,
@@ -260,5 +302,24 @@ mod tests {
         let document = r#"{"a": [1, 2], "b": "x"}"#;
         let line = output_line(1, Format::DiEddsaJcs2022, document.to_owned());
         assert_eq!(line, r#"{"line":1,"credential":{"a":[1,2],"b":"x"}}"#);
+        // Pretty text with whitespace, escapes and non-ASCII inside strings: the compact line
+        // is exactly what parsing and serializing again would give.
+        let tricky = serde_json::json!({
+            "name": "Camille  Laurent",
+            "quote": "she said \"a b\"\n\tthen \\ left",
+            "nested": {"list": [1, 2.5, -3e-7, null, true, " x "], "é": "ü"},
+            "empty": {}, "none": []
+        });
+        let pretty = serde_json::to_string_pretty(&tricky).unwrap();
+        let line = output_line(2, Format::DiEddsaRdfc2022, pretty);
+        let expected = serde_json::json!({ "line": 2, "credential": tricky }).to_string();
+        assert_eq!(line, expected);
+        // Not an object, or broken: the slow path, as before.
+        assert_eq!(compact_json("[1, 2]"), None);
+        assert_eq!(compact_json("{\"a\": \"open}"), None);
+        assert_eq!(
+            output_line(3, Format::DiEddsaJcs2022, "not json".to_owned()),
+            r#"{"line":3,"credential":"not json"}"#
+        );
     }
 }
