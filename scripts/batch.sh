@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The CLI batch figures of BENCHMARKS.md: `passeport issue --batch` over N records (the 19 domain
 # samples in turn) in each format, and `passeport verify --batch` over M issued credentials, each
-# timed with /usr/bin/time (wall, CPU, peak RSS), beside the single-core Ed25519 floor measured
-# by the issue bench in the same state of the machine.
+# timed with /usr/bin/time (wall, CPU, peak RSS), between two measurements of the single-core
+# Ed25519 floors (sign and verify) by the issue and verify benches.
 #
 #   scripts/batch.sh                      # 20 000 records, 10 000 verifications
 #   RECORDS=2000 VERIFY=1000 scripts/batch.sh
@@ -57,6 +57,19 @@ measure() {
     'BEGIN { printf "%-34s %6d %7.2f s %5s %7.1f µs %6.1f MB\n", l, n, w, c, w * 1e6 / n, r / 1024 }'
 }
 
+# The single-core floors (raw ed25519-dalek sign and verify, from the issue and verify benches),
+# measured before and after the batches: the machine's speed moves, and a ratio is only as good
+# as the floor taken in the same state.
+floors() {
+  echo "single-core floors, $1:"
+  echo "  sign   $(cargo bench -q -p passeport-issuer --bench issue -- --warm-up-time 1 \
+    --measurement-time 3 'floor/ed25519_sign$' 2>/dev/null | grep -oE 'time: +\[[^]]*\]')"
+  echo "  verify $(cargo bench -q -p passeport-verifier --bench verify -- --warm-up-time 1 \
+    --measurement-time 3 'floor/ed25519_verify$' 2>/dev/null | grep -oE 'time: +\[[^]]*\]')"
+}
+
+floors "before the batches"
+echo
 echo "label                              items    wall   CPU  per item  peak RSS"
 for format in $formats; do
   measure "issue --batch $format" "$records" "$work/out-$format.jsonl" \
@@ -67,7 +80,9 @@ done
 # Verification input: the first M issued vc+sd-jwt (or the first format's) credentials, verified
 # as issued (one issuer signature each), trusting the issuer key directly, offline.
 first=$(echo "$formats" | awk '{print $1}')
-case "$first" in di-*) echo "(verify --batch needs a JOSE or SD-JWT format first)"; exit 0 ;; esac
+case "$first" in
+  di-*) echo "(verify --batch needs a JOSE or SD-JWT format first)"; echo; floors "after the batches"; exit 0 ;;
+esac
 python3 - "$verify" "$work/out-$first.jsonl" "$work/presentations.jsonl" <<'EOF'
 import json, sys
 count, source, out = int(sys.argv[1]), sys.argv[2], sys.argv[3]
@@ -80,6 +95,4 @@ measure "verify --batch $first" "$verify" "" \
   "$bin" verify --batch "$work/presentations.jsonl" --issuer-key "$work/issuer.pub.jwk" --offline
 
 echo
-echo "single-core floor (issue bench, same state of the machine):"
-cargo bench -q -p passeport-issuer --bench issue -- --warm-up-time 1 --measurement-time 3 \
-  'floor/ed25519_sign$' 2>/dev/null | grep -E 'time:' || true
+floors "after the batches"
