@@ -77,6 +77,9 @@ pub const BATCH_CHUNK: usize = 64;
 /// Chunks read but not yet written, at most: what bounds memory, however long the file is.
 const CHUNKS_IN_FLIGHT: usize = 32;
 
+/// Bytes asked of the batch file per read.
+const READ_BUFFER: usize = 1 << 20;
+
 /// Runs a JSON Lines batch on every core, in input order and in bounded memory.
 ///
 /// The non-blank lines of `input` (numbered from 1) are read in chunks of [`BATCH_CHUNK`] by a
@@ -117,7 +120,10 @@ pub fn pipelined<O: Send>(
     let on_read = &on_read;
     std::thread::scope(|scope| {
         let reader = scope.spawn(move || -> anyhow::Result<()> {
-            let mut lines = std::io::BufReader::new(file).lines().enumerate();
+            // Large reads: a batch file is read once, front to back.
+            let mut lines = std::io::BufReader::with_capacity(READ_BUFFER, file)
+                .lines()
+                .enumerate();
             for index in 0.. {
                 if credits.recv().is_err() {
                     return Ok(()); // the writer stopped: nothing more is wanted
