@@ -283,7 +283,7 @@ async fn employer_opens_a_shared_link_in_a_browser_and_sees_a_revocation() {
     let link = tokio::task::spawn_blocking(move || {
         let mut trust = TrustList::new();
         trust.add_direct_key(org_key);
-        let verifier = Verifier::new(trust, Arc::new(HttpResolver::new().unwrap()));
+        let verifier = Verifier::new(trust, Arc::new(HttpResolver::new()));
         let mut wallet = Wallet::open_in(&dir, PASSPHRASE).unwrap();
         let diploma = wallet.import(&diploma, &verifier).unwrap();
         let job = wallet.import(&job, &verifier).unwrap();

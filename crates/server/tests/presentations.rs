@@ -126,7 +126,7 @@ impl Fixture {
         let wallet_ids = tokio::task::spawn_blocking(move || {
             let mut trust = TrustList::new();
             trust.add_direct_key(org_key);
-            let verifier = Verifier::new(trust, Arc::new(HttpResolver::new().unwrap()));
+            let verifier = Verifier::new(trust, Arc::new(HttpResolver::new()));
             let mut wallet = Wallet::open_in(&dir, PASSPHRASE).unwrap();
             credentials
                 .iter()
@@ -154,7 +154,7 @@ impl Fixture {
         tokio::task::spawn_blocking(move || {
             let mut trust = TrustList::new();
             trust.add_direct_key(issuer_key);
-            let verifier = Verifier::new(trust, Arc::new(HttpResolver::new().unwrap()));
+            let verifier = Verifier::new(trust, Arc::new(HttpResolver::new()));
             let mut wallet = Wallet::open_in(&dir, PASSPHRASE).unwrap();
             credentials
                 .iter()

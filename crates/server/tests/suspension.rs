@@ -162,7 +162,7 @@ impl Service {
         tokio::task::spawn_blocking(move || {
             let mut trust = TrustList::new();
             trust.add_direct_key(key);
-            let verifier = Verifier::new(trust, Arc::new(HttpResolver::new().unwrap()));
+            let verifier = Verifier::new(trust, Arc::new(HttpResolver::new()));
             let report = verifier.verify(&credential);
             assert_eq!(report.credentials.len(), 1, "{:?}", report.errors);
             report.credentials[0].verdict

@@ -558,7 +558,7 @@ fn did_web_issuer_resolved_over_http() {
     let list = json!({"issuers": [{"id": did, "types": ["Diploma"]}]});
     let verifier = Verifier::new(
         TrustList::from_json(list.to_string().as_bytes()).unwrap(),
-        Arc::new(HttpResolver::new().unwrap()),
+        Arc::new(HttpResolver::new()),
     );
     let report = verifier.verify(&issued.credential);
     assert!(report.valid, "{}", report.summary());

@@ -48,7 +48,7 @@ pub fn run(args: PresentArgs) -> anyhow::Result<ExitCode> {
     };
     // The store lives in memory for this one command; the passphrase protects nothing on disk.
     let mut wallet = Wallet::create(MemoryStore::new(), "ephemeral", options)?;
-    let verifier = Verifier::new(TrustList::new(), Arc::new(HttpResolver::new()?));
+    let verifier = Verifier::new(TrustList::new(), Arc::new(HttpResolver::new()));
     let import = PipelineImport {
         verifier: &verifier,
         issuer_trust: IssuerTrust::AuthenticOnly,

@@ -65,7 +65,7 @@ fn build_verifier(args: &VerifyArgs) -> anyhow::Result<Verifier> {
             PublicKey::from_jwk(&jwk).with_context(|| format!("{}", path.display()))?,
         );
     }
-    let mut resolver = HttpResolver::new()?.with_disk_cache(cache_dir());
+    let mut resolver = HttpResolver::new().with_disk_cache(cache_dir());
     if args.offline {
         resolver = resolver.offline();
     }

@@ -662,7 +662,7 @@ fn import_verifier(trust: &ImportTrust) -> anyhow::Result<(Verifier, IssuerTrust
         .unwrap_or_else(std::env::temp_dir)
         .join("passeport")
         .join("fetched");
-    let mut resolver = HttpResolver::new()?.with_disk_cache(cache);
+    let mut resolver = HttpResolver::new().with_disk_cache(cache);
     if trust.offline {
         resolver = resolver.offline();
     }

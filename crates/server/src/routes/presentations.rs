@@ -61,7 +61,7 @@ pub async fn load_trust(source: &str) -> Result<TrustList, StartError> {
     let bad = |reason: String| StartError::Trust(format!("--trust `{source}`: {reason}"));
     let bytes = if source.starts_with("https://") || source.starts_with("http://") {
         let url = source.to_owned();
-        tokio::task::spawn_blocking(move || HttpResolver::new()?.fetch(&url))
+        tokio::task::spawn_blocking(move || HttpResolver::new().fetch(&url))
             .await
             .map_err(|e| bad(e.to_string()))?
             .map_err(|e| bad(e.to_string()))?
@@ -83,10 +83,9 @@ pub async fn load_trust(source: &str) -> Result<TrustList, StartError> {
 
 // ---- resolving the service's own documents in process ----
 
-fn http_resolver() -> Option<Arc<HttpResolver>> {
-    static HTTP: OnceLock<Option<Arc<HttpResolver>>> = OnceLock::new();
-    HTTP.get_or_init(|| HttpResolver::new().ok().map(Arc::new))
-        .clone()
+fn http_resolver() -> Arc<HttpResolver> {
+    static HTTP: OnceLock<Arc<HttpResolver>> = OnceLock::new();
+    HTTP.get_or_init(|| Arc::new(HttpResolver::new())).clone()
 }
 
 /// Answers the service's own URLs (status lists, DID documents, issuer metadata) by calling its
@@ -96,7 +95,7 @@ pub struct ServiceResolver {
     prefixes: Vec<String>,
     router: axum::Router,
     handle: tokio::runtime::Handle,
-    fallback: Option<Arc<HttpResolver>>,
+    fallback: Arc<HttpResolver>,
 }
 
 impl std::fmt::Debug for ServiceResolver {
@@ -166,10 +165,7 @@ impl Resolver for ServiceResolver {
                 }
             }
         }
-        match &self.fallback {
-            Some(http) => http.fetch(url),
-            None => Err(ResolveError::NotAvailable(url.to_owned())),
-        }
+        self.fallback.fetch(url)
     }
 }
 

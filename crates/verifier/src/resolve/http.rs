@@ -46,18 +46,24 @@ fn max_age(headers: &reqwest::header::HeaderMap) -> u64 {
         .unwrap_or(0)
 }
 
+impl Default for HttpResolver {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl HttpResolver {
     /// A resolver with a 10 s timeout and no disk cache.
     ///
     /// The HTTP client is made on the first fetch that needs the network, and an error making
     /// it is that fetch's error.
-    pub fn new() -> Result<Self, ResolveError> {
-        Ok(Self {
+    pub fn new() -> Self {
+        Self {
             client: OnceLock::new(),
             memory: Mutex::new(HashMap::new()),
             disk: None,
             offline: false,
-        })
+        }
     }
 
     fn client(&self) -> Result<&reqwest::blocking::Client, String> {
