@@ -146,10 +146,10 @@ fn output_line(n: usize, format: Format, credential: String) -> String {
         return format!("{{\"line\":{n},\"credential\":\"{credential}\"}}");
     }
     if format.is_json() {
-        // A Data Integrity document comes as serde_json's pretty text: dropping the whitespace
-        // between its tokens gives its compact text, without parsing it back into a tree.
-        if let Some(compact) = compact_json(&credential) {
-            return format!("{{\"line\":{n},\"credential\":{compact}}}");
+        // A Data Integrity document comes as pretty JSON text: it is streamed into the line's
+        // compact form token by token, without being parsed back into a tree first.
+        if let Some(line) = compact_line(n, &credential) {
+            return line;
         }
     }
     let credential = if format.is_json() {
@@ -163,38 +163,15 @@ fn output_line(n: usize, format: Format, credential: String) -> String {
 /// Bytes of batch output written between two syncs to disk.
 const SYNC_EVERY: usize = 8 << 20;
 
-/// The compact form of JSON text: the whitespace between tokens removed, strings (with their
-/// escapes) kept byte for byte. `None` if the text does not look like one JSON object (it is
-/// then serialized the slow way, which says what is wrong with it).
-fn compact_json(text: &str) -> Option<String> {
-    let trimmed = text.trim();
-    if !(trimmed.starts_with('{') && trimmed.ends_with('}')) {
-        return None;
-    }
-    let mut out = Vec::with_capacity(trimmed.len());
-    let (mut in_string, mut escaped) = (false, false);
-    for &b in trimmed.as_bytes() {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' {
-                in_string = false;
-            } else if b < 0x20 {
-                return None; // a raw control character is not JSON
-            }
-        } else if matches!(b, b' ' | b'\n' | b'\r' | b'\t') {
-            continue;
-        } else if b == b'"' {
-            in_string = true;
-        }
-        out.push(b);
-    }
-    // Only ASCII whitespace outside strings was dropped, so the bytes are still UTF-8.
-    if in_string {
-        return None;
-    }
+/// `{"line":n,"credential":…}` with the JSON text `document` written compactly, or `None` if
+/// it is not one JSON value (it then goes the slow way, as a string).
+fn compact_line(n: usize, document: &str) -> Option<String> {
+    let mut out = Vec::with_capacity(document.len() + 32);
+    out.extend_from_slice(format!("{{\"line\":{n},\"credential\":").as_bytes());
+    let mut from = serde_json::Deserializer::from_str(document);
+    serde_transcode::transcode(&mut from, &mut serde_json::Serializer::new(&mut out)).ok()?;
+    from.end().ok()?;
+    out.push(b'}');
     String::from_utf8(out).ok()
 }
 
@@ -314,9 +291,9 @@ mod tests {
         let line = output_line(2, Format::DiEddsaRdfc2022, pretty);
         let expected = serde_json::json!({ "line": 2, "credential": tricky }).to_string();
         assert_eq!(line, expected);
-        // Not an object, or broken: the slow path, as before.
-        assert_eq!(compact_json("[1, 2]"), None);
-        assert_eq!(compact_json("{\"a\": \"open}"), None);
+        // Broken: the slow path, as before.
+        assert_eq!(compact_line(4, "{\"a\": \"open}"), None);
+        assert_eq!(compact_line(4, "{\"a\": 1} trailing"), None);
         assert_eq!(
             output_line(3, Format::DiEddsaJcs2022, "not json".to_owned()),
             r#"{"line":3,"credential":"not json"}"#
