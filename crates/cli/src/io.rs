@@ -77,100 +77,158 @@ pub const BATCH_CHUNK: usize = 64;
 /// Chunks read but not yet written, at most: what bounds memory, however long the file is.
 const CHUNKS_IN_FLIGHT: usize = 32;
 
+/// A chunk ends early once its lines reach this many bytes, so that long lines do not make
+/// the chunks in flight large (at most about 2 MiB each).
+const CHUNK_BYTES: u64 = 1 << 20;
+
 /// Bytes asked of the batch file per read.
 const READ_BUFFER: usize = 1 << 20;
 
+/// Longest batch line read (1 MiB, the strict JSON parser's own limit): a longer one is skipped
+/// to its end without being held in memory, and reported.
+pub const MAX_BATCH_LINE: usize = passeport_core::json::MAX_JSON_BYTES;
+
+/// A batch line that could not be handed over as text. It is one bad line: the others go on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BadLine {
+    /// Not UTF-8; `offset` is that of the first invalid byte.
+    NotUtf8 {
+        /// Offset of the first invalid byte in the line.
+        offset: usize,
+    },
+    /// Longer than [`MAX_BATCH_LINE`].
+    TooLong,
+}
+
+impl std::fmt::Display for BadLine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::NotUtf8 { offset } => write!(f, "line is not UTF-8 (invalid byte at {offset})"),
+            Self::TooLong => write!(f, "line longer than {MAX_BATCH_LINE} bytes"),
+        }
+    }
+}
+
+type Line = (usize, Result<String, BadLine>);
+
+/// Reads the next line (its `\n` or `\r\n` removed) and the bytes it took, or `None` at the end
+/// of the file. A line over [`MAX_BATCH_LINE`] is read past, never held whole.
+fn next_line(
+    reader: &mut impl std::io::BufRead,
+) -> std::io::Result<Option<(u64, Result<String, BadLine>)>> {
+    use std::io::{BufRead as _, Read as _};
+    let mut bytes = Vec::new();
+    let read = reader
+        .by_ref()
+        .take(MAX_BATCH_LINE as u64 + 2)
+        .read_until(b'\n', &mut bytes)?;
+    if read == 0 {
+        return Ok(None);
+    }
+    let mut consumed = read as u64;
+    if bytes.last() == Some(&b'\n') {
+        bytes.pop();
+        if bytes.last() == Some(&b'\r') {
+            bytes.pop();
+        }
+    } else if bytes.len() > MAX_BATCH_LINE {
+        consumed += reader.skip_until(b'\n')? as u64;
+        return Ok(Some((consumed, Err(BadLine::TooLong))));
+    }
+    if bytes.len() > MAX_BATCH_LINE {
+        return Ok(Some((consumed, Err(BadLine::TooLong))));
+    }
+    let line = String::from_utf8(bytes).map_err(|e| BadLine::NotUtf8 {
+        offset: e.utf8_error().valid_up_to(),
+    });
+    Ok(Some((consumed, line)))
+}
+
 /// Runs a JSON Lines batch on every core, in input order and in bounded memory.
 ///
-/// The non-blank lines of `input` (numbered from 1) are read in chunks of [`BATCH_CHUNK`] by a
-/// reader thread and run through `work` by one worker thread per core; this thread hands the
-/// results to `write` in input order. No stage waits for another to finish a round: the
-/// workers take the next chunk as soon as they are done with one, so every core stays busy
-/// until the end of the file. At most [`CHUNKS_IN_FLIGHT`] chunks are between reading and
-/// writing at any time, so memory is flat however long the file is. `on_read` is told the size
-/// of each line read (a progress bar).
+/// A reader thread reads the lines of `input` (numbered from 1; blank ones skipped) in chunks of
+/// [`BATCH_CHUNK`]; one worker thread per core runs `work` over them; this thread hands the
+/// results to `write` in input order. Each chunk comes with a slot for its results, and the
+/// slots are queued in input order for this thread (at most [`CHUNKS_IN_FLIGHT`] of them): the
+/// workers never wait for each other, and memory is flat however long the file is.
 ///
-/// A read error stops the batch and is returned once the lines before it are written; an error
-/// from `write` stops it at once.
+/// A line that is not UTF-8, or is longer than [`MAX_BATCH_LINE`], is given to `work` as a
+/// [`BadLine`], so that it is reported like any other bad line. `on_read` is told the bytes of
+/// each line read (a progress bar). An I/O error reading the file stops the batch and is
+/// returned once the lines before it are written; an error from `write` stops it at once.
 pub fn pipelined<O: Send>(
     input: &Path,
     on_read: impl Fn(u64) + Sync,
-    work: impl Fn(usize, &str) -> O + Sync,
+    work: impl Fn(usize, Result<&str, BadLine>) -> O + Sync,
     mut write: impl FnMut(Vec<O>) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    use std::io::BufRead as _;
-    use std::sync::mpsc::sync_channel;
+    use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
     let file =
         std::fs::File::open(input).with_context(|| format!("cannot read {}", input.display()))?;
     let workers = std::thread::available_parallelism().map_or(1, usize::from);
-    // The reader takes a credit per chunk, the writer gives it back once the chunk is written.
-    let (credit_back, credits) = sync_channel::<()>(CHUNKS_IN_FLIGHT);
-    for _ in 0..CHUNKS_IN_FLIGHT {
-        credit_back
-            .send(())
-            .map_err(|_| anyhow::anyhow!("batch pipeline stopped"))?;
-    }
-    type Chunk = (usize, Vec<(usize, String)>);
-    let (to_workers, chunks) = sync_channel::<Chunk>(workers);
-    // Shared by the workers only, so that it is dropped when the last of them stops: a reader
-    // waiting to hand over a chunk then fails instead of waiting for ever.
-    let chunks = std::sync::Arc::new(std::sync::Mutex::new(chunks));
-    // Room for every chunk in flight: a worker never waits on a writer busy syncing to disk.
-    let (to_writer, results) = sync_channel::<(usize, Vec<O>)>(CHUNKS_IN_FLIGHT);
+    let (to_workers, chunks) = sync_channel::<(Vec<Line>, SyncSender<Vec<O>>)>(workers);
+    let chunks = std::sync::Mutex::new(chunks);
+    let (to_writer, slots) = sync_channel::<Receiver<Vec<O>>>(CHUNKS_IN_FLIGHT);
     let on_read = &on_read;
     std::thread::scope(|scope| {
         let reader = scope.spawn(move || -> anyhow::Result<()> {
-            // Large reads: a batch file is read once, front to back.
-            let mut lines = std::io::BufReader::with_capacity(READ_BUFFER, file)
-                .lines()
-                .enumerate();
-            for index in 0.. {
-                if credits.recv().is_err() {
-                    return Ok(()); // the writer stopped: nothing more is wanted
-                }
+            let mut reader = std::io::BufReader::with_capacity(READ_BUFFER, file);
+            let mut number = 0;
+            loop {
                 let mut chunk = Vec::with_capacity(BATCH_CHUNK);
-                let (mut end, mut failed) = (true, None);
-                for (i, line) in lines.by_ref().take(BATCH_CHUNK) {
-                    end = false;
-                    match line {
-                        Ok(line) => {
-                            on_read(line.len() as u64 + 1);
-                            if !line.trim().is_empty() {
-                                chunk.push((i + 1, line));
+                let (mut end, mut failed, mut bytes) = (false, None, 0);
+                while chunk.len() < BATCH_CHUNK && bytes < CHUNK_BYTES {
+                    match next_line(&mut reader) {
+                        Ok(Some((consumed, line))) => {
+                            number += 1;
+                            bytes += consumed;
+                            on_read(consumed);
+                            if !matches!(&line, Ok(text) if text.trim().is_empty()) {
+                                chunk.push((number, line));
                             }
                         }
+                        Ok(None) => {
+                            end = true;
+                            break;
+                        }
                         Err(e) => {
-                            let at = format!("{}: line {}", input.display(), i + 1);
+                            let at = format!("{}: line {}", input.display(), number + 1);
                             failed = Some(anyhow::Error::new(e).context(at));
                             break;
                         }
                     }
                 }
-                // The lines before a read error are still worked on and written.
-                if end || to_workers.send((index, chunk)).is_err() {
+                // The lines before a read error are still worked on and written. A send fails
+                // only when the writer (or every worker) has stopped: nothing more is wanted.
+                let (slot, results) = sync_channel(1);
+                if to_writer.send(results).is_err() || to_workers.send((chunk, slot)).is_err() {
                     return Ok(());
                 }
                 if let Some(e) = failed {
                     return Err(e);
                 }
+                if end {
+                    return Ok(());
+                }
             }
-            Ok(())
         });
         for _ in 0..workers {
-            let (chunks, to_writer, work) = (chunks.clone(), to_writer.clone(), &work);
+            let (chunks, work) = (&chunks, &work);
             scope.spawn(move || loop {
                 // The lock is held only while taking a chunk, never while working on one.
                 let next = chunks.lock().map_or(None, |rx| rx.recv().ok());
-                let Some((index, chunk)) = next else { return };
-                let done = chunk.iter().map(|(n, line)| work(*n, line)).collect();
-                if to_writer.send((index, done)).is_err() {
-                    return;
-                }
+                let Some((chunk, slot)) = next else { return };
+                let done = chunk
+                    .iter()
+                    .map(|(n, line)| work(*n, line.as_deref().map_err(Clone::clone)))
+                    .collect();
+                // The writer may have stopped: then nobody wants these results.
+                let _ = slot.send(done);
             });
         }
-        drop((to_writer, chunks));
-        let written = write_in_order(results, credit_back, &mut write);
-        // The channels this thread held are closed now, so the other threads end on their own.
+        let written = write_in_order(slots, &mut write);
+        // `slots` is dropped: the reader's next send fails, it stops and closes the workers'
+        // channel, and they stop too.
         let read = reader
             .join()
             .unwrap_or_else(|_| Err(anyhow::anyhow!("the batch reader panicked")));
@@ -178,23 +236,16 @@ pub fn pipelined<O: Send>(
     })
 }
 
-/// Hands chunk results to `write` in chunk order (holding back those that arrive early) and
-/// gives a credit back to the reader for each chunk written.
+/// Hands each chunk's results to `write`, in the order the chunks were read.
 fn write_in_order<O>(
-    results: std::sync::mpsc::Receiver<(usize, Vec<O>)>,
-    credit_back: std::sync::mpsc::SyncSender<()>,
+    slots: std::sync::mpsc::Receiver<std::sync::mpsc::Receiver<Vec<O>>>,
     write: &mut impl FnMut(Vec<O>) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    let mut early = std::collections::BTreeMap::new();
-    let mut next = 0usize;
-    for (index, done) in results {
-        early.insert(index, done);
-        while let Some(done) = early.remove(&next) {
-            write(done)?;
-            next += 1;
-            // The reader may have ended already: a credit nobody takes is fine.
-            let _ = credit_back.try_send(());
-        }
+    for slot in slots {
+        let done = slot
+            .recv()
+            .map_err(|_| anyhow::anyhow!("a batch worker stopped before finishing its lines"))?;
+        write(done)?;
     }
     Ok(())
 }
@@ -237,7 +288,7 @@ mod tests {
                 if n < 200 {
                     std::thread::sleep(std::time::Duration::from_micros(300));
                 }
-                (n, line.to_owned())
+                (n, line.map(str::to_owned))
             },
             |chunk| {
                 written.extend(chunk);
@@ -246,39 +297,67 @@ mod tests {
         )
         .unwrap();
         std::fs::remove_file(&path).unwrap();
-        let expected: Vec<(usize, String)> = (1..=lines)
+        let expected: Vec<(usize, Result<String, BadLine>)> = (1..=lines)
             .filter(|i| i % 7 != 0)
-            .map(|i| (i, format!("item {i}")))
+            .map(|i| (i, Ok(format!("item {i}"))))
             .collect();
         assert_eq!(written, expected);
         assert_eq!(read.load(Ordering::Relaxed), text.len() as u64);
     }
 
-    /// A line that is not UTF-8 stops the batch with its number; every line before it is still
-    /// worked on and written.
+    /// A line that is not UTF-8 and one over the limit are each handed over as a bad line,
+    /// with its number, and the lines after them are still read (the long one is read past,
+    /// `\r\n` endings are removed).
     #[test]
-    fn a_read_error_names_the_line_after_writing_those_before() {
+    fn bad_lines_are_reported_and_the_others_go_on() {
         let mut bytes = Vec::new();
         for i in 1..=199 {
-            bytes.extend_from_slice(format!("item {i}\n").as_bytes());
+            bytes.extend_from_slice(format!("item {i}\r\n").as_bytes());
         }
-        bytes.extend_from_slice(b"\xff\xfe\n");
-        bytes.extend_from_slice(b"item 201\n");
-        let path = batch_file("utf8", &bytes);
+        bytes.extend_from_slice(b"ok \xff\xfe\n");
+        bytes.extend_from_slice(&vec![b'x'; MAX_BATCH_LINE + 10]);
+        bytes.extend_from_slice(b"\nitem 202\n");
+        bytes.extend_from_slice(&vec![b'y'; MAX_BATCH_LINE]);
+        bytes.push(b'\n');
+        bytes.extend_from_slice(&vec![b'z'; MAX_BATCH_LINE + 1]); // the last line, no newline
+        let path = batch_file("bad", &bytes);
+        let read = AtomicU64::new(0);
         let mut written = Vec::new();
-        let result = pipelined(
+        pipelined(
             &path,
-            |_| {},
-            |n, _| n,
+            |n| {
+                read.fetch_add(n, Ordering::Relaxed);
+            },
+            |n, line| (n, line.map(|l| l.len())),
             |chunk| {
                 written.extend(chunk);
                 Ok(())
             },
-        );
+        )
+        .unwrap();
         std::fs::remove_file(&path).unwrap();
+        assert_eq!(written.len(), 204);
+        assert_eq!(written[0], (1, Ok("item 1".len())));
+        assert_eq!(written[198], (199, Ok("item 199".len())));
+        assert_eq!(written[199], (200, Err(BadLine::NotUtf8 { offset: 3 })));
+        assert_eq!(written[200], (201, Err(BadLine::TooLong)));
+        assert_eq!(written[201], (202, Ok("item 202".len())));
+        assert_eq!(written[202], (203, Ok(MAX_BATCH_LINE)));
+        assert_eq!(written[203], (204, Err(BadLine::TooLong)));
+        assert_eq!(read.load(Ordering::Relaxed), bytes.len() as u64);
+        assert_eq!(
+            BadLine::NotUtf8 { offset: 3 }.to_string(),
+            "line is not UTF-8 (invalid byte at 3)"
+        );
+    }
+
+    /// A file that cannot be read (here a directory) stops the batch with an error naming it.
+    #[test]
+    fn an_unreadable_file_is_an_error() {
+        let dir = std::env::temp_dir();
+        let result = pipelined(&dir, |_| {}, |n, _| n, |_| Ok(()));
         let error = format!("{:#}", result.unwrap_err());
-        assert!(error.contains("line 200"), "{error}");
-        assert_eq!(written, (1..=199).collect::<Vec<_>>());
+        assert!(error.contains("line 1"), "{error}");
     }
 
     /// An error from `write` ends the batch at once (no hang with chunks still in flight), and

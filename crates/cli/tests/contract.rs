@@ -458,7 +458,10 @@ fn batch_issue_and_batch_verify() {
         };
         lines.push(line);
     }
-    std::fs::write(k.dir.join("in.jsonl"), lines.join("\n")).unwrap();
+    // Line 41 is not UTF-8: a bad line like the others, not the end of the batch.
+    let mut input = lines.join("\n").into_bytes();
+    input.extend_from_slice(b"\n{\"type\": \"TrainingAction\xff\"}\n");
+    std::fs::write(k.dir.join("in.jsonl"), input).unwrap();
     let out = passeport(
         &k.dir,
         &[
@@ -478,7 +481,9 @@ fn batch_issue_and_batch_verify() {
     assert_eq!(code(&out), 2, "bad lines make exit 2 at the end");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("line 8") && stderr.contains("line 14"),
+        stderr.contains("line 8")
+            && stderr.contains("line 14")
+            && stderr.contains("line 41: line is not UTF-8"),
         "{stderr}"
     );
     let issued: Vec<Value> = std::fs::read_to_string(k.dir.join("out.jsonl"))
@@ -496,7 +501,9 @@ fn batch_issue_and_batch_verify() {
         .map(|l| serde_json::json!({"presentation": l["credential"]}).to_string())
         .collect();
     batch.push(serde_json::json!({"presentation": "garbage"}).to_string());
-    std::fs::write(k.dir.join("v.jsonl"), batch.join("\n")).unwrap();
+    let mut input = batch.join("\n").into_bytes();
+    input.extend_from_slice(b"\n{\"presentation\": \"\xc3\"}\n");
+    std::fs::write(k.dir.join("v.jsonl"), input).unwrap();
     let out = passeport(
         &k.dir,
         &[
@@ -512,8 +519,12 @@ fn batch_issue_and_batch_verify() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(reports.len(), 39);
+    assert_eq!(reports.len(), 40);
     assert!(reports[..38].iter().all(|r| r["valid"] == true));
     assert_eq!(reports[38]["valid"], false);
     assert_eq!(reports[38]["line"], 39);
+    assert_eq!(reports[39]["valid"], false);
+    assert_eq!(reports[39]["line"], 40);
+    let errors = reports[39]["errors"].to_string();
+    assert!(errors.contains("not UTF-8"), "{errors}");
 }

@@ -115,14 +115,22 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
 
 /// One batch line's report, serialized on the worker thread: `{"line": N, …the report…}`, and
 /// whether it is valid.
-fn verify_line(verifier: &Verifier, default: &Expectation, n: usize, line: &str) -> (bool, String) {
+fn verify_line(
+    verifier: &Verifier,
+    default: &Expectation,
+    n: usize,
+    line: Result<&str, io::BadLine>,
+) -> (bool, String) {
     #[derive(serde::Serialize)]
     struct Line<'a> {
         line: usize,
         #[serde(flatten)]
         report: &'a passeport_verifier::Report,
     }
-    let parsed = passeport_core::json::parse_object_str(line);
+    let parsed = line.map_err(|bad| bad.to_string()).and_then(|line| {
+        passeport_core::json::parse_object_str(line)
+            .map_err(|e| format!("line is not a JSON object: {e}"))
+    });
     let report = match &parsed {
         Ok(obj) => match obj.get("presentation").and_then(serde_json::Value::as_str) {
             Some(p) => {
@@ -139,7 +147,7 @@ fn verify_line(verifier: &Verifier, default: &Expectation, n: usize, line: &str)
             }
             None => passeport_verifier::Report::unreadable("line has no `presentation` string"),
         },
-        Err(e) => passeport_verifier::Report::unreadable(format!("line is not a JSON object: {e}")),
+        Err(e) => passeport_verifier::Report::unreadable(e.clone()),
     };
     let text = serde_json::to_string(&Line {
         line: n,
