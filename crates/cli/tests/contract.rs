@@ -528,3 +528,33 @@ fn batch_issue_and_batch_verify() {
     let errors = reports[39]["errors"].to_string();
     assert!(errors.contains("not UTF-8"), "{errors}");
 }
+
+/// A batch whose input cannot be read to its end fails without leaving an output file, whole
+/// or partial.
+#[test]
+fn a_failed_batch_leaves_no_output() {
+    let k = keys("batch-fail");
+    std::fs::create_dir_all(k.dir.join("not-a-file.jsonl")).unwrap();
+    let out = passeport(
+        &k.dir,
+        &[
+            "issue",
+            "--batch",
+            "not-a-file.jsonl",
+            "--key",
+            "issuer.jwk",
+            "--issuer",
+            &k.issuer_did,
+            "--out",
+            "out.jsonl",
+        ],
+    );
+    assert_eq!(code(&out), 2, "bad input");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("not-a-file.jsonl: line 1") && !stderr.contains("0 credential(s) issued"),
+        "{stderr}"
+    );
+    assert!(!k.dir.join("out.jsonl").exists());
+    assert!(!k.dir.join("out.partial").exists());
+}

@@ -218,7 +218,7 @@ fn run_batch(
         Ok(())
     };
     // Each credential is written out as `{"line": N, "credential": …}` on its worker.
-    io::pipelined(
+    let finished = io::pipelined(
         input,
         |read| progress.inc(read),
         |n, line| {
@@ -231,10 +231,19 @@ fn run_batch(
             )
         },
         &mut write_results,
-    )?;
-    writer.flush()?;
-    writer.get_ref().sync_all()?;
+    )
+    .and_then(|()| {
+        writer.flush()?;
+        Ok(writer.get_ref().sync_all()?)
+    });
     drop(writer);
+    if let Err(e) = finished {
+        // A batch that could not be read or written to its end leaves no output file behind,
+        // not even a partial one.
+        progress.finish_and_clear();
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
     std::fs::rename(&tmp, out).with_context(|| format!("cannot write {}", out.display()))?;
     progress.finish_and_clear();
     eprintln!(
