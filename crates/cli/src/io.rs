@@ -263,6 +263,28 @@ mod tests {
         path
     }
 
+    /// Runs `work` over a batch file of `contents`: every result, in order, and the bytes that
+    /// `on_read` was told of.
+    fn run<O: Send>(
+        name: &str,
+        contents: &[u8],
+        work: impl Fn(usize, Result<&str, BadLine>) -> O + Sync,
+    ) -> (Vec<O>, u64) {
+        let path = batch_file(name, contents);
+        let read = AtomicU64::new(0);
+        let mut written = Vec::new();
+        let on_read = |n| {
+            read.fetch_add(n, Ordering::Relaxed);
+        };
+        pipelined(&path, on_read, work, |chunk| {
+            written.extend(chunk);
+            Ok(())
+        })
+        .unwrap();
+        std::fs::remove_file(&path).unwrap();
+        (written, read.load(Ordering::Relaxed))
+    }
+
     /// Results come out in input order, with their line numbers, blank lines skipped, even when
     /// later chunks finish first (the work on early lines is made slower).
     #[test]
@@ -276,33 +298,18 @@ mod tests {
                 text.push_str(&format!("item {i}\n"));
             }
         }
-        let path = batch_file("order", text.as_bytes());
-        let read = AtomicU64::new(0);
-        let mut written = Vec::new();
-        pipelined(
-            &path,
-            |n| {
-                read.fetch_add(n, Ordering::Relaxed);
-            },
-            |n, line| {
-                if n < 200 {
-                    std::thread::sleep(std::time::Duration::from_micros(300));
-                }
-                (n, line.map(str::to_owned))
-            },
-            |chunk| {
-                written.extend(chunk);
-                Ok(())
-            },
-        )
-        .unwrap();
-        std::fs::remove_file(&path).unwrap();
+        let (written, read) = run("order", text.as_bytes(), |n, line| {
+            if n < 200 {
+                std::thread::sleep(std::time::Duration::from_micros(300));
+            }
+            (n, line.map(str::to_owned))
+        });
         let expected: Vec<(usize, Result<String, BadLine>)> = (1..=lines)
             .filter(|i| i % 7 != 0)
             .map(|i| (i, Ok(format!("item {i}"))))
             .collect();
         assert_eq!(written, expected);
-        assert_eq!(read.load(Ordering::Relaxed), text.len() as u64);
+        assert_eq!(read, text.len() as u64);
     }
 
     /// A line that is not UTF-8 and one over the limit are each handed over as a bad line,
@@ -320,22 +327,7 @@ mod tests {
         bytes.extend_from_slice(&vec![b'y'; MAX_BATCH_LINE]);
         bytes.push(b'\n');
         bytes.extend_from_slice(&vec![b'z'; MAX_BATCH_LINE + 1]); // the last line, no newline
-        let path = batch_file("bad", &bytes);
-        let read = AtomicU64::new(0);
-        let mut written = Vec::new();
-        pipelined(
-            &path,
-            |n| {
-                read.fetch_add(n, Ordering::Relaxed);
-            },
-            |n, line| (n, line.map(|l| l.len())),
-            |chunk| {
-                written.extend(chunk);
-                Ok(())
-            },
-        )
-        .unwrap();
-        std::fs::remove_file(&path).unwrap();
+        let (written, read) = run("bad", &bytes, |n, line| (n, line.map(|l| l.len())));
         assert_eq!(written.len(), 204);
         assert_eq!(written[0], (1, Ok("item 1".len())));
         assert_eq!(written[198], (199, Ok("item 199".len())));
@@ -344,7 +336,7 @@ mod tests {
         assert_eq!(written[201], (202, Ok("item 202".len())));
         assert_eq!(written[202], (203, Ok(MAX_BATCH_LINE)));
         assert_eq!(written[203], (204, Err(BadLine::TooLong)));
-        assert_eq!(read.load(Ordering::Relaxed), bytes.len() as u64);
+        assert_eq!(read, bytes.len() as u64);
         assert_eq!(
             BadLine::NotUtf8 { offset: 3 }.to_string(),
             "line is not UTF-8 (invalid byte at 3)"
