@@ -26,7 +26,12 @@ use ssi_json_ld::json_ld::rdf_types::{
     BlankIdBuf, Id, LexicalQuad, Literal, LiteralType, Quad, Term,
 };
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::sync::LazyLock;
+
+/// The maps of this path are keyed by context terms and looked up by every member name of the
+/// document several times: foldhash instead of SipHash (seeded per process, so still not
+/// predictable from outside), which was a fifth of the safe-mode walk.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -66,6 +71,11 @@ const XSD_CANONICAL_FLOAT: pretty_dtoa::FmtFloatConfig = pretty_dtoa::FmtFloatCo
 
 /// `<` and the issuer-dependent namespace: how such an IRI starts in N-Quads.
 const ISSUER_DEPENDENT_NQUADS: &str = "<https://www.w3.org/ns/credentials/issuer-dependent#";
+
+/// [`ISSUER_DEPENDENT_NQUADS`] searched for in every literal: built once (a `str::contains`
+/// builds its searcher on each call).
+static ISSUER_DEPENDENT_FINDER: LazyLock<memchr::memmem::Finder<'static>> =
+    LazyLock::new(|| memchr::memmem::Finder::new(ISSUER_DEPENDENT_NQUADS));
 
 /// The IRIs the conversion writes itself, parsed once.
 struct Known {
@@ -183,7 +193,7 @@ impl Ctx {
     fn empty() -> Self {
         Ctx {
             id: next_id(),
-            terms: HashMap::new(),
+            terms: HashMap::default(),
             vocab: None,
             previous: None,
         }
@@ -373,7 +383,7 @@ fn apply_object(
         set,
         result,
         local: map,
-        defined: HashMap::new(),
+        defined: HashMap::default(),
         default_protected,
         flags,
         origin,
@@ -693,7 +703,10 @@ impl Walker<'_> {
             Term::Id(id) => check_id(id)?,
             Term::Literal(literal) => {
                 // The safe-mode check reads the N-Quads text, where a literal shows as is.
-                if literal.value.contains(ISSUER_DEPENDENT_NQUADS) {
+                if ISSUER_DEPENDENT_FINDER
+                    .find(literal.value.as_bytes())
+                    .is_some()
+                {
                     return Err(Unsupported);
                 }
                 if let LiteralType::Any(datatype) = &literal.type_ {
