@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # The CLI batch figures of BENCHMARKS.md: `passeport issue --batch` over N records (the 19 domain
-# samples in turn) in each format, and `passeport verify --batch` over M issued credentials, each
-# timed with /usr/bin/time (wall, CPU, peak RSS), between two measurements of the single-core
-# Ed25519 floors (sign and verify) by the issue and verify benches.
+# samples in turn) in each format, and `passeport verify --batch` over M issued credentials and
+# over M holder presentations (SD-JWT + KB-JWT), each timed with /usr/bin/time (wall, CPU, peak
+# RSS), between two measurements of the single-core Ed25519 floors (sign and verify) by the issue
+# and verify benches.
 #
 #   scripts/batch.sh                      # 20 000 records, 10 000 verifications
-#   RECORDS=2000 VERIFY=1000 scripts/batch.sh
+#   RECORDS=2000 VERIFY=1000 PRESENTATIONS=2 scripts/batch.sh
 #   FORMATS="vc+jwt" scripts/batch.sh
+#   KEEP=1 scripts/batch.sh               # keeps the inputs and outputs (to profile them)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 records=${RECORDS:-20000}
@@ -16,9 +18,13 @@ formats=${FORMATS:-"vc+sd-jwt dc+sd-jwt vc+jwt di-eddsa-jcs-2022 di-eddsa-rdfc-2
 cargo build -q --release -p passeport-cli
 bin=target/release/passeport
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+if [ -n "${KEEP:-}" ]; then
+  echo "inputs and outputs kept in $work" >&2
+else
+  trap 'rm -rf "$work"' EXIT
+fi
 
-"$bin" key generate --out "$work/issuer.jwk" >/dev/null
+"$bin" key generate --out "$work/issuer.jwk" >/dev/null 2>&1
 "$bin" key public "$work/issuer.jwk" >"$work/issuer.pub.jwk"
 issuer=$("$bin" key did "$work/issuer.jwk")
 
@@ -93,6 +99,56 @@ with open(out, "w") as f:
 EOF
 measure "verify --batch $first" "$verify" "" \
   "$bin" verify --batch "$work/presentations.jsonl" --issuer-key "$work/issuer.pub.jwk" --offline
+
+# Presentations, as the holder sends them: each of the 19 samples issued bound to a holder key,
+# then presented PRESENTATIONS times by `passeport present` (every top-level subject claim
+# disclosed, a KB-JWT for one audience and its own nonce). The M lines cycle through them; each
+# line carries its audience and nonce, and is verified in full (issuer signature, disclosures,
+# KB-JWT signature, sd_hash, audience, nonce): two signature checks a line.
+"$bin" key generate --out "$work/holder.jwk" >/dev/null 2>&1
+"$bin" key public "$work/holder.jwk" >"$work/holder.pub.jwk"
+python3 - "$work/holder.pub.jwk" "$work/bound.jsonl" <<'EOF2'
+import json, sys
+holder, out = json.load(open(sys.argv[1])), sys.argv[2]
+root = "tests/vectors/domain/samples/"
+with open(out, "w") as f:
+    for r in json.load(open(root + "index.json"))["records"]:
+        subject = json.load(open(root + r["subjectFile"]))
+        f.write(json.dumps({"type": r["cliType"], "subject": subject, "holder": holder}) + "\n")
+EOF2
+"$bin" issue --batch "$work/bound.jsonl" --key "$work/issuer.jwk" --issuer "$issuer" \
+  --format "$first" --out "$work/bound-out.jsonl" 2>/dev/null
+per=${PRESENTATIONS:-10}
+audience=https://employer.example
+: >"$work/kb.jsonl"
+n=0
+while read -r line; do
+  n=$((n + 1))
+  echo "$line" | python3 -c 'import json,sys; print(json.load(sys.stdin)["credential"])' \
+    >"$work/cred-$n"
+  mapfile -t disclose < <(sed -n "${n}p" "$work/bound.jsonl" | python3 -c '
+import json, sys
+for k in json.load(sys.stdin)["subject"]:
+    if k not in ("id", "type"):
+        print("--disclose=/" + k)')
+  for i in $(seq 1 "$per"); do
+    nonce="n-$n-$i"
+    "$bin" present --key "$work/holder.jwk" --credential "$work/cred-$n" "${disclose[@]}" \
+      --audience "$audience" --nonce "$nonce" |
+      python3 -c 'import json,sys; print(json.dumps({"presentation": sys.stdin.read().strip(),
+        "audience": sys.argv[1], "nonce": sys.argv[2]}))' "$audience" "$nonce" >>"$work/kb.jsonl"
+  done
+done <"$work/bound-out.jsonl"
+python3 - "$verify" "$work/kb.jsonl" "$work/kb-batch.jsonl" <<'EOF2'
+import sys
+count, source, out = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+lines = open(source).read().splitlines()
+with open(out, "w") as f:
+    for i in range(count):
+        f.write(lines[i % len(lines)] + "\n")
+EOF2
+measure "verify --batch $first + KB-JWT" "$verify" "" \
+  "$bin" verify --batch "$work/kb-batch.jsonl" --issuer-key "$work/issuer.pub.jwk" --offline
 
 echo
 floors "after the batches"
