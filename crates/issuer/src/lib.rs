@@ -172,7 +172,7 @@ pub struct IssuedCredential {
     pub format: Format,
     /// The record type.
     pub record_type: RecordType,
-    /// The credential: compact JWS / SD-JWT, or JSON text for Data Integrity.
+    /// The credential: compact JWS / SD-JWT, or compact JSON text (one line) for Data Integrity.
     pub credential: String,
     /// Issued at (Unix seconds).
     pub issued_at: i64,

@@ -94,7 +94,13 @@ pub fn run(args: IssueArgs) -> anyhow::Result<ExitCode> {
     let issued = issuer
         .issue(&request, format)
         .map_err(|e| anyhow::anyhow!("{}: {}", subject_path.display(), describe(&e)))?;
-    io::print_line(&issued.credential)?;
+    if format.is_json() {
+        // A Data Integrity document comes compact; on a terminal it is read by people.
+        let document: serde_json::Value = serde_json::from_str(&issued.credential)?;
+        io::print_line(&serde_json::to_string_pretty(&document)?)?;
+    } else {
+        io::print_line(&issued.credential)?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -140,8 +146,12 @@ fn output_line(n: usize, format: Format, credential: String) -> String {
         return format!("{{\"line\":{n},\"credential\":\"{credential}\"}}");
     }
     if format.is_json() {
-        // A Data Integrity document comes as pretty JSON text: it is streamed into the line's
+        // The issuer gives a Data Integrity document as compact JSON (serde_json's own output,
+        // so one line): it goes into the line as is. Other JSON text is streamed into its
         // compact form token by token, without being parsed back into a tree first.
+        if !credential.contains('\n') && credential.starts_with('{') {
+            return format!("{{\"line\":{n},\"credential\":{credential}}}");
+        }
         if let Some(line) = compact_line(n, &credential) {
             return line;
         }
@@ -281,7 +291,13 @@ mod tests {
             let parsed: serde_json::Value = serde_json::from_str(&line).unwrap();
             assert_eq!(parsed["credential"], credential);
         }
-        let document = r#"{"a": [1, 2], "b": "x"}"#;
+        // The issuer's compact document: as is.
+        let compact = serde_json::json!({"a": [1, 2], "b": "x\ny", "é": {}}).to_string();
+        let line = output_line(5, Format::DiEddsaRdfc2022, compact.clone());
+        assert_eq!(line, format!("{{\"line\":5,\"credential\":{compact}}}"));
+        let parsed: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(parsed["credential"]["b"], "x\ny");
+        let document = "{\"a\": [1,\n 2], \"b\": \"x\"}";
         let line = output_line(1, Format::DiEddsaJcs2022, document.to_owned());
         assert_eq!(line, r#"{"line":1,"credential":{"a":[1,2],"b":"x"}}"#);
         // Pretty text with whitespace, escapes and non-ASCII inside strings: the compact line
