@@ -292,7 +292,6 @@ fn verify_sd_jwt(
     let key_binding = match context {
         Context::InPresentation if !parsed.has_key_binding() => KbExpectation::Issuance,
         _ if parsed.has_key_binding() => {
-            let (own_aud, own_nonce) = kb_claims_unverified(text).unwrap_or_default();
             match (&expect.audience, &expect.nonce) {
                 (Some(aud), Some(nonce)) => KbExpectation::Required {
                     audience: aud.clone(),
@@ -300,6 +299,8 @@ fn verify_sd_jwt(
                     max_age_secs: v.options.max_presentation_age_secs,
                 },
                 _ => {
+                    // Read (unverified) only to say whom the presentation is addressed to.
+                    let (own_aud, own_nonce) = kb_claims_unverified(text).unwrap_or_default();
                     binding_note = Some(Check::fail(
                         check::HOLDER_BINDING,
                         format!("the presentation is addressed to `{own_aud}`: give the expected audience and nonce to accept it"),

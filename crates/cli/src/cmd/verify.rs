@@ -6,6 +6,7 @@ use passeport_core::clock::FixedClock;
 use passeport_core::keys::{PublicJwk, PublicKey};
 use passeport_verifier::resolve::HttpResolver;
 use passeport_verifier::{Expectation, TrustList, Verifier};
+use std::borrow::Cow;
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -113,6 +114,19 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// A `verify --batch` line. The presentation is borrowed from the line when it has no escapes
+/// (a compact SD-JWT or JWS never has), instead of copied into a JSON tree. serde refuses a
+/// member given twice; other members are ignored.
+#[derive(serde::Deserialize)]
+struct BatchLine<'a> {
+    #[serde(borrow, default)]
+    presentation: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    audience: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    nonce: Option<Cow<'a, str>>,
+}
+
 /// One batch line's report, serialized on the worker thread: `{"line": N, …the report…}`, and
 /// whether it is valid.
 fn verify_line(
@@ -128,26 +142,26 @@ fn verify_line(
         report: &'a passeport_verifier::Report,
     }
     let parsed = line.map_err(|bad| bad.to_string()).and_then(|line| {
-        passeport_core::json::parse_object_str(line)
-            .map_err(|e| format!("line is not a JSON object: {e}"))
+        serde_json::from_str::<BatchLine<'_>>(line).map_err(|e| {
+            format!("line is not a JSON object {{\"presentation\": \"…\", \"audience\"?, \"nonce\"?}}: {e}")
+        })
     });
-    let report = match &parsed {
-        Ok(obj) => match obj.get("presentation").and_then(serde_json::Value::as_str) {
-            Some(p) => {
-                let field = |k: &str| {
-                    obj.get(k)
-                        .and_then(serde_json::Value::as_str)
-                        .map(str::to_owned)
-                };
-                let expect = Expectation {
-                    audience: field("audience").or_else(|| default.audience.clone()),
-                    nonce: field("nonce").or_else(|| default.nonce.clone()),
-                };
-                verifier.verify_with(p, &expect)
-            }
-            None => passeport_verifier::Report::unreadable("line has no `presentation` string"),
-        },
-        Err(e) => passeport_verifier::Report::unreadable(e.clone()),
+    let report = match parsed {
+        Ok(BatchLine {
+            presentation: Some(p),
+            audience,
+            nonce,
+        }) => {
+            let expect = Expectation {
+                audience: audience
+                    .map(Cow::into_owned)
+                    .or_else(|| default.audience.clone()),
+                nonce: nonce.map(Cow::into_owned).or_else(|| default.nonce.clone()),
+            };
+            verifier.verify_with(&p, &expect)
+        }
+        Ok(_) => passeport_verifier::Report::unreadable("line has no `presentation` string"),
+        Err(e) => passeport_verifier::Report::unreadable(e),
     };
     let text = serde_json::to_string(&Line {
         line: n,
@@ -188,4 +202,42 @@ fn run_batch(
     } else {
         ExitCode::SUCCESS
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use passeport_verifier::resolve::StaticResolver;
+
+    fn errors_of(line: &str) -> (bool, String) {
+        let verifier = Verifier::new(TrustList::new(), Arc::new(StaticResolver::default()));
+        let (valid, text) = verify_line(&verifier, &Expectation::default(), 3, Ok(line));
+        let report: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(report["line"], 3);
+        (valid, report["errors"].to_string())
+    }
+
+    #[test]
+    fn batch_lines_are_read_strictly() {
+        let (valid, errors) = errors_of(r#"{"presentation": 5}"#);
+        assert!(!valid);
+        assert!(errors.contains("invalid type"), "{errors}");
+        let (_, errors) = errors_of(r#"{"presentation": "a", "presentation": "b"}"#);
+        assert!(errors.contains("duplicate field"), "{errors}");
+        let (_, errors) = errors_of(r#"{"credential": "a"}"#);
+        assert!(errors.contains("no `presentation` string"), "{errors}");
+        let (_, errors) = errors_of(r#"["presentation"]"#);
+        assert!(errors.contains("not a JSON object"), "{errors}");
+        let (_, errors) = errors_of(r#"{"presentation": "a"} trailing"#);
+        assert!(errors.contains("trailing"), "{errors}");
+    }
+
+    #[test]
+    fn an_escaped_presentation_is_the_same_presentation() {
+        // Borrowed when it has no escapes, decoded when it has: the same verdict either way.
+        let plain = errors_of(r#"{"presentation": "garbage~"}"#);
+        let escaped = errors_of(r#"{"presentation": "gar\u0062age\u007e", "other": [1]}"#);
+        assert!(!plain.0);
+        assert_eq!(plain, escaped);
+    }
 }
