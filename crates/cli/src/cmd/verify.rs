@@ -115,16 +115,55 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// A `verify --batch` line. The presentation is borrowed from the line when it has no escapes
-/// (a compact SD-JWT or JWS never has), instead of copied into a JSON tree. serde refuses a
-/// member given twice; other members are ignored.
-#[derive(serde::Deserialize)]
+/// (a compact SD-JWT or JWS never has), instead of copied into a JSON tree. A member given twice
+/// is refused (two readers could take different ones); other members are ignored.
+#[derive(Default)]
 struct BatchLine<'a> {
-    #[serde(borrow, default)]
     presentation: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
     audience: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
     nonce: Option<Cow<'a, str>>,
+}
+
+impl<'de> serde::Deserialize<'de> for BatchLine<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        /// A string, borrowed from the input when it can be.
+        #[derive(serde::Deserialize)]
+        struct Text<'a>(#[serde(borrow)] Cow<'a, str>);
+
+        struct Members;
+        impl<'de> serde::de::Visitor<'de> for Members {
+            type Value = BatchLine<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut line = BatchLine::default();
+                while let Some(key) = map.next_key::<Text<'de>>()? {
+                    let slot = match key.0.as_ref() {
+                        "presentation" => &mut line.presentation,
+                        "audience" => &mut line.audience,
+                        "nonce" => &mut line.nonce,
+                        _ => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                            continue;
+                        }
+                    };
+                    if slot.is_some() {
+                        return Err(serde::de::Error::custom(format!(
+                            "duplicate member `{}`",
+                            key.0
+                        )));
+                    }
+                    *slot = Some(map.next_value::<Text<'de>>()?.0);
+                }
+                Ok(line)
+            }
+        }
+        deserializer.deserialize_map(Members)
+    }
 }
 
 /// One batch line's report, serialized on the worker thread: `{"line": N, …the report…}`, and
@@ -223,7 +262,10 @@ mod tests {
         assert!(!valid);
         assert!(errors.contains("invalid type"), "{errors}");
         let (_, errors) = errors_of(r#"{"presentation": "a", "presentation": "b"}"#);
-        assert!(errors.contains("duplicate field"), "{errors}");
+        assert!(
+            errors.contains("duplicate member `presentation`"),
+            "{errors}"
+        );
         let (_, errors) = errors_of(r#"{"credential": "a"}"#);
         assert!(errors.contains("no `presentation` string"), "{errors}");
         let (_, errors) = errors_of(r#"["presentation"]"#);
