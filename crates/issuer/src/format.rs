@@ -267,3 +267,35 @@ fn sd_jwt_vc_claims<'a>(
     }
     Ok(claims)
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use passeport_core::keys::{KeyAlgorithm, SecretKey, Signer as _};
+    use passeport_core::model::RecordType;
+    use serde_json::Map;
+    use std::sync::Arc;
+
+    /// A Data Integrity credential comes as serde_json's compact text, on one line (the CLI
+    /// batch writes it into its output line as is), and verifies.
+    #[test]
+    fn data_integrity_credentials_are_compact_json() {
+        let key = SecretKey::generate(KeyAlgorithm::Ed25519).unwrap();
+        let did = passeport_core::did::key::did_key(key.public_jwk()).unwrap();
+        let issuer = Issuer::new(Arc::new(key), &did.to_string()).unwrap();
+        let samples = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(
+            "../../tests/vectors/domain/samples/camille-laurent/01-diploma-bts-sio.subject.json",
+        );
+        let subject: Value = serde_json::from_slice(&std::fs::read(samples).unwrap()).unwrap();
+        let request = IssueRequest::new(RecordType::Diploma, subject);
+        for format in [Format::DiEddsaJcs2022, Format::DiEddsaRdfc2022] {
+            let text = issuer.issue(&request, format).unwrap().credential;
+            assert!(!text.contains('\n'), "{format:?}");
+            let document: Map<String, Value> = serde_json::from_str(&text).unwrap();
+            assert_eq!(text, serde_json::to_string(&document).unwrap());
+            let clock = passeport_core::clock::SystemClock;
+            data_integrity::verify(&document, &data_integrity::resolve_offline, &clock).unwrap();
+        }
+    }
+}
