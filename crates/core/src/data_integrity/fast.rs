@@ -26,14 +26,13 @@ use ssi_json_ld::json_ld::rdf_types::{
     BlankIdBuf, Id, LexicalQuad, Literal, LiteralType, Quad, Term,
 };
 use std::borrow::Cow;
-use std::sync::LazyLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, LazyLock, Mutex};
 
 /// The maps of this path are keyed by context terms and looked up by every member name of the
 /// document several times: foldhash instead of SipHash (seeded per process, so still not
 /// predictable from outside), which was a fifth of the safe-mode walk.
 type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
 
 /// The fast path does not handle this document with certainty: use the `json-ld` crate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
