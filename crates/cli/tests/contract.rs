@@ -529,6 +529,81 @@ fn batch_issue_and_batch_verify() {
     assert!(errors.contains("not UTF-8"), "{errors}");
 }
 
+/// Data Integrity credentials, written by `issue --batch` as JSON objects, verify in a
+/// `verify --batch` as they are (an object `presentation`) or as a string; a document with a
+/// member given twice is refused there, as it is on its own.
+#[test]
+fn batch_verifies_data_integrity_documents_as_objects() {
+    let k = keys("batch-di");
+    let subject: Value = serde_json::from_str(
+        &std::fs::read_to_string(samples().join("lea-moreau/05-training-caces-r489.subject.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let record = serde_json::json!({"type": "TrainingAction", "subject": subject}).to_string();
+    std::fs::write(k.dir.join("in.jsonl"), format!("{record}\n{record}\n")).unwrap();
+    for format in ["di-eddsa-jcs-2022", "di-eddsa-rdfc-2022"] {
+        let out = passeport(
+            &k.dir,
+            &[
+                "issue",
+                "--batch",
+                "in.jsonl",
+                "--key",
+                "issuer.jwk",
+                "--issuer",
+                &k.issuer_did,
+                "--format",
+                format,
+                "--out",
+                "out.jsonl",
+            ],
+        );
+        assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+        let issued: Vec<Value> = std::fs::read_to_string(k.dir.join("out.jsonl"))
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        let document = &issued[0]["credential"];
+        assert!(document.is_object(), "{format}: {document}");
+        let text = document.to_string();
+        // The same member twice in the document: `"id"` again, at the front.
+        let doubled = format!("{{\"id\":\"urn:uuid:other\",{}", &text[1..]);
+        let batch = [
+            serde_json::json!({"presentation": document}).to_string(),
+            serde_json::json!({"presentation": text}).to_string(),
+            format!("{{\"presentation\":{doubled}}}"),
+        ];
+        std::fs::write(k.dir.join("v.jsonl"), batch.join("\n")).unwrap();
+        let out = passeport(
+            &k.dir,
+            &[
+                "verify",
+                "--batch",
+                "v.jsonl",
+                "--issuer-key",
+                "issuer.pub.jwk",
+                "--offline",
+            ],
+        );
+        assert_eq!(code(&out), 1, "{format}: the doubled document is invalid");
+        let reports: Vec<Value> = stdout(&out)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(reports.len(), 3);
+        assert_eq!(reports[0]["valid"], true, "{format}: {}", reports[0]);
+        assert_eq!(reports[1]["valid"], true, "{format}: {}", reports[1]);
+        assert_eq!(reports[2]["valid"], false);
+        let errors = reports[2]["errors"].to_string();
+        assert!(
+            errors.contains("duplicate member name `id`"),
+            "{format}: {errors}"
+        );
+    }
+}
+
 /// A batch whose input cannot be read to its end fails without leaving an output file, whole
 /// or partial.
 #[test]

@@ -36,7 +36,8 @@ pub struct VerifyArgs {
     /// Use only cached status lists and documents; never touch the network.
     #[arg(long)]
     pub offline: bool,
-    /// Verify a JSONL file of `{"presentation", "audience"?, "nonce"?}` lines.
+    /// Verify a JSONL file of `{"presentation", "audience"?, "nonce"?}` lines (the presentation
+    /// a string, or a Data Integrity document as an object, as `issue --batch` writes it).
     #[arg(long, conflicts_with = "file")]
     pub batch: Option<PathBuf>,
     /// Also print a human summary on stderr.
@@ -114,9 +115,13 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// A `verify --batch` line. The presentation is borrowed from the line when it has no escapes
-/// (a compact SD-JWT or JWS never has), instead of copied into a JSON tree. A member given twice
+/// A `verify --batch` line. The presentation (a string, or a Data Integrity document as an
+/// object) is borrowed from the line when it has no escapes (a compact SD-JWT or JWS never has),
+/// instead of copied into a JSON tree. A member given twice
 /// is refused (two readers could take different ones); other members are ignored.
+///
+/// Read by hand rather than derived: serde's derived struct also accepts a JSON array, its
+/// items taken as the fields in order, and a batch line must be an object.
 #[derive(Default)]
 struct BatchLine<'a> {
     presentation: Option<Cow<'a, str>>,
@@ -140,6 +145,7 @@ impl<'de> serde::Deserialize<'de> for BatchLine<'de> {
                 self,
                 mut map: A,
             ) -> Result<Self::Value, A::Error> {
+                use serde::de::Error as _;
                 let mut line = BatchLine::default();
                 while let Some(key) = map.next_key::<Text<'de>>()? {
                     let slot = match key.0.as_ref() {
@@ -152,12 +158,28 @@ impl<'de> serde::Deserialize<'de> for BatchLine<'de> {
                         }
                     };
                     if slot.is_some() {
-                        return Err(serde::de::Error::custom(format!(
-                            "duplicate member `{}`",
-                            key.0
-                        )));
+                        return Err(A::Error::custom(format!("duplicate member `{}`", key.0)));
                     }
-                    *slot = Some(map.next_value::<Text<'de>>()?.0);
+                    if key.0 != "presentation" {
+                        *slot = Some(map.next_value::<Text<'de>>()?.0);
+                        continue;
+                    }
+                    // A compact JWS / SD-JWT as a string, or a Data Integrity document as an
+                    // object, the way `issue --batch` writes it: its text is handed over as
+                    // is, and verification parses it strictly (duplicate members refused).
+                    let raw = map.next_value::<&'de serde_json::value::RawValue>()?.get();
+                    *slot = Some(if raw.starts_with('{') {
+                        Cow::Borrowed(raw)
+                    } else {
+                        serde_json::from_str::<Text<'de>>(raw)
+                            .map_err(|e| {
+                                A::Error::custom(format!(
+                                    "`presentation` must be a string (a compact JWS or SD-JWT) \
+                                     or a JSON object (a Data Integrity document): {e}"
+                                ))
+                            })?
+                            .0
+                    });
                 }
                 Ok(line)
             }
@@ -260,6 +282,7 @@ mod tests {
     fn batch_lines_are_read_strictly() {
         let (valid, errors) = errors_of(r#"{"presentation": 5}"#);
         assert!(!valid);
+        assert!(errors.contains("must be a string"), "{errors}");
         assert!(errors.contains("invalid type"), "{errors}");
         let (_, errors) = errors_of(r#"{"presentation": "a", "presentation": "b"}"#);
         assert!(
