@@ -87,11 +87,7 @@ fn utf16_cmp(a: &str, b: &str) -> std::cmp::Ordering {
 /// Appends `text` as a JSON string with RFC 8785's escapes.
 pub(crate) fn write_string(out: &mut String, text: &str) {
     out.push('"');
-    // Most strings have nothing to escape: one branch-free pass over every byte (vectorised)
-    // finds that out, and the text is copied whole.
-    if !text.bytes().fold(false, |any, b| {
-        any | (b < 0x20) | (b == b'"') | (b == b'\\')
-    }) {
+    if !crate::json::needs_escape(text) {
         out.push_str(text);
         out.push('"');
         return;

@@ -47,12 +47,7 @@ fn number_len(n: &serde_json::Number) -> usize {
 /// `\u00XX` for the other control characters.
 fn string_len(s: &str) -> usize {
     let mut len = s.len() + 2;
-    // Most strings have nothing to escape: one pass over every byte without branching or
-    // stopping early (so that it is vectorised) finds that out.
-    let any_escape = s.bytes().fold(false, |any, b| {
-        any | (b < 0x20) | (b == b'"') | (b == b'\\')
-    });
-    if !any_escape {
+    if !crate::json::needs_escape(s) {
         return len;
     }
     for byte in s.bytes() {
