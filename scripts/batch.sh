@@ -116,29 +116,39 @@ with open(out, "w") as f:
         subject = json.load(open(root + r["subjectFile"]))
         f.write(json.dumps({"type": r["cliType"], "subject": subject, "holder": holder}) + "\n")
 EOF2
-"$bin" issue --batch "$work/bound.jsonl" --key "$work/issuer.jwk" --issuer "$issuer" \
-  --format "$first" --out "$work/bound-out.jsonl" 2>/dev/null
+if ! "$bin" issue --batch "$work/bound.jsonl" --key "$work/issuer.jwk" --issuer "$issuer" \
+  --format "$first" --out "$work/bound-out.jsonl" 2>"$work/err"; then
+  echo "issuing the holder-bound credentials failed:" >&2
+  tail -5 "$work/err" >&2
+  exit 1
+fi
+# For output line N (record N): cred-N, the credential, and disclose-N, its --disclose flags.
+python3 - "$work/bound.jsonl" "$work/bound-out.jsonl" "$work" <<'EOF2'
+import json, sys
+records = [json.loads(l) for l in open(sys.argv[1])]
+for line in open(sys.argv[2]):
+    issued = json.loads(line)
+    n = issued["line"]
+    open(f"{sys.argv[3]}/cred-{n}", "w").write(issued["credential"])
+    with open(f"{sys.argv[3]}/disclose-{n}", "w") as f:
+        for claim in records[n - 1]["subject"]:
+            if claim not in ("id", "type"):
+                f.write(f"--disclose=/{claim}\n")
+EOF2
 per=${PRESENTATIONS:-10}
 audience=https://employer.example
 : >"$work/kb.jsonl"
-n=0
-while read -r line; do
-  n=$((n + 1))
-  echo "$line" | python3 -c 'import json,sys; print(json.load(sys.stdin)["credential"])' \
-    >"$work/cred-$n"
-  mapfile -t disclose < <(sed -n "${n}p" "$work/bound.jsonl" | python3 -c '
-import json, sys
-for k in json.load(sys.stdin)["subject"]:
-    if k not in ("id", "type"):
-        print("--disclose=/" + k)')
+for cred in "$work"/cred-*; do
+  n=${cred##*-}
+  mapfile -t disclose <"$work/disclose-$n"
   for i in $(seq 1 "$per"); do
     nonce="n-$n-$i"
-    "$bin" present --key "$work/holder.jwk" --credential "$work/cred-$n" "${disclose[@]}" \
+    "$bin" present --key "$work/holder.jwk" --credential "$cred" "${disclose[@]}" \
       --audience "$audience" --nonce "$nonce" |
       python3 -c 'import json,sys; print(json.dumps({"presentation": sys.stdin.read().strip(),
         "audience": sys.argv[1], "nonce": sys.argv[2]}))' "$audience" "$nonce" >>"$work/kb.jsonl"
   done
-done <"$work/bound-out.jsonl"
+done
 python3 - "$verify" "$work/kb.jsonl" "$work/kb-batch.jsonl" <<'EOF2'
 import sys
 count, source, out = int(sys.argv[1]), sys.argv[2], sys.argv[3]
