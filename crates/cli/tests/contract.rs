@@ -435,6 +435,54 @@ fn trust_list_per_record_type() {
     assert!(stdout(&out).contains("not for Diploma"));
 }
 
+/// `issue --batch` of `input` (as `in.jsonl`) in `format` with the issuer key of `k`: the
+/// command's output and the lines of `out.jsonl`.
+fn issue_batch(k: &Keys, input: &[u8], format: &str) -> (Output, Vec<Value>) {
+    std::fs::write(k.dir.join("in.jsonl"), input).unwrap();
+    let out = passeport(
+        &k.dir,
+        &[
+            "issue",
+            "--batch",
+            "in.jsonl",
+            "--key",
+            "issuer.jwk",
+            "--issuer",
+            &k.issuer_did,
+            "--format",
+            format,
+            "--out",
+            "out.jsonl",
+        ],
+    );
+    let issued = std::fs::read_to_string(k.dir.join("out.jsonl"))
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    (out, issued)
+}
+
+/// `verify --batch` over `input` (as `v.jsonl` in `dir`), trusting `issuer.pub.jwk`: the exit
+/// code and one report per line.
+fn verify_batch(dir: &Path, input: &[u8], extra: &[&str]) -> (i32, Vec<Value>) {
+    std::fs::write(dir.join("v.jsonl"), input).unwrap();
+    let mut args = vec![
+        "verify",
+        "--batch",
+        "v.jsonl",
+        "--issuer-key",
+        "issuer.pub.jwk",
+    ];
+    args.extend_from_slice(extra);
+    let out = passeport(dir, &args);
+    let reports = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    (code(&out), reports)
+}
+
 #[test]
 fn batch_issue_and_batch_verify() {
     let k = keys("batch");
@@ -461,23 +509,7 @@ fn batch_issue_and_batch_verify() {
     // Line 41 is not UTF-8: a bad line like the others, not the end of the batch.
     let mut input = lines.join("\n").into_bytes();
     input.extend_from_slice(b"\n{\"type\": \"TrainingAction\xff\"}\n");
-    std::fs::write(k.dir.join("in.jsonl"), input).unwrap();
-    let out = passeport(
-        &k.dir,
-        &[
-            "issue",
-            "--batch",
-            "in.jsonl",
-            "--key",
-            "issuer.jwk",
-            "--issuer",
-            &k.issuer_did,
-            "--format",
-            "vc+jwt",
-            "--out",
-            "out.jsonl",
-        ],
-    );
+    let (out, issued) = issue_batch(&k, &input, "vc+jwt");
     assert_eq!(code(&out), 2, "bad lines make exit 2 at the end");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -486,11 +518,6 @@ fn batch_issue_and_batch_verify() {
             && stderr.contains("line 41: line is not UTF-8"),
         "{stderr}"
     );
-    let issued: Vec<Value> = std::fs::read_to_string(k.dir.join("out.jsonl"))
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
     assert_eq!(issued.len(), 38);
     assert_eq!(issued[0]["line"], 1);
     assert!(issued.iter().all(|l| l["line"] != 8 && l["line"] != 14));
@@ -503,22 +530,8 @@ fn batch_issue_and_batch_verify() {
     batch.push(serde_json::json!({"presentation": "garbage"}).to_string());
     let mut input = batch.join("\n").into_bytes();
     input.extend_from_slice(b"\n{\"presentation\": \"\xc3\"}\n");
-    std::fs::write(k.dir.join("v.jsonl"), input).unwrap();
-    let out = passeport(
-        &k.dir,
-        &[
-            "verify",
-            "--batch",
-            "v.jsonl",
-            "--issuer-key",
-            "issuer.pub.jwk",
-        ],
-    );
-    assert_eq!(code(&out), 1, "one invalid line");
-    let reports: Vec<Value> = stdout(&out)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let (exit, reports) = verify_batch(&k.dir, &input, &[]);
+    assert_eq!(exit, 1, "one invalid line");
     assert_eq!(reports.len(), 40);
     assert!(reports[..38].iter().all(|r| r["valid"] == true));
     assert_eq!(reports[38]["valid"], false);
@@ -541,30 +554,10 @@ fn batch_verifies_data_integrity_documents_as_objects() {
     )
     .unwrap();
     let record = serde_json::json!({"type": "TrainingAction", "subject": subject}).to_string();
-    std::fs::write(k.dir.join("in.jsonl"), format!("{record}\n{record}\n")).unwrap();
     for format in ["di-eddsa-jcs-2022", "di-eddsa-rdfc-2022"] {
-        let out = passeport(
-            &k.dir,
-            &[
-                "issue",
-                "--batch",
-                "in.jsonl",
-                "--key",
-                "issuer.jwk",
-                "--issuer",
-                &k.issuer_did,
-                "--format",
-                format,
-                "--out",
-                "out.jsonl",
-            ],
-        );
+        let input = format!("{record}\n{record}\n");
+        let (out, issued) = issue_batch(&k, input.as_bytes(), format);
         assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
-        let issued: Vec<Value> = std::fs::read_to_string(k.dir.join("out.jsonl"))
-            .unwrap()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
         let document = &issued[0]["credential"];
         assert!(document.is_object(), "{format}: {document}");
         let text = document.to_string();
@@ -575,23 +568,8 @@ fn batch_verifies_data_integrity_documents_as_objects() {
             serde_json::json!({"presentation": text}).to_string(),
             format!("{{\"presentation\":{doubled}}}"),
         ];
-        std::fs::write(k.dir.join("v.jsonl"), batch.join("\n")).unwrap();
-        let out = passeport(
-            &k.dir,
-            &[
-                "verify",
-                "--batch",
-                "v.jsonl",
-                "--issuer-key",
-                "issuer.pub.jwk",
-                "--offline",
-            ],
-        );
-        assert_eq!(code(&out), 1, "{format}: the doubled document is invalid");
-        let reports: Vec<Value> = stdout(&out)
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
+        let (exit, reports) = verify_batch(&k.dir, batch.join("\n").as_bytes(), &["--offline"]);
+        assert_eq!(exit, 1, "{format}: the doubled document is invalid");
         assert_eq!(reports.len(), 3);
         assert_eq!(reports[0]["valid"], true, "{format}: {}", reports[0]);
         assert_eq!(reports[1]["valid"], true, "{format}: {}", reports[1]);
