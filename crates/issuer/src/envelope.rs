@@ -14,6 +14,13 @@ pub(crate) fn subject_digest(subject: &Value) -> String {
     passeport_core::b64::encode(Sha256::digest(canonical))
 }
 
+/// A random (version 4) UUID from the thread's CSPRNG, as for disclosure salts: `Uuid::new_v4`
+/// would make a `getrandom` system call for every credential.
+fn random_uuid() -> uuid::Uuid {
+    use rand::Rng as _;
+    uuid::Builder::from_random_bytes(rand::thread_rng().gen()).into_uuid()
+}
+
 /// The issuer object of credentials: the profile, its `id`, and `type: ["Profile"]` unless the
 /// profile says otherwise. Made once per [`Issuer`], not per credential.
 pub(crate) fn issuer_object(id: &str, profile: &Map<String, Value>) -> Value {
@@ -80,7 +87,7 @@ impl<'a> Envelope<'a> {
         let id = request
             .credential_id
             .clone()
-            .unwrap_or_else(|| format!("urn:uuid:{}", uuid::Uuid::new_v4()));
+            .unwrap_or_else(|| format!("urn:uuid:{}", random_uuid()));
         let name = subject
             .get("achievement")
             .and_then(|a| a.get("name"))
@@ -252,6 +259,17 @@ mod tests {
             status_purpose: purpose.into(),
             status_list_index: "7".into(),
             status_list_credential: format!("https://issuer.example/status/{purpose}"),
+        }
+    }
+
+    /// Credential ids are RFC 9562 version 4 UUIDs (variant 10), never twice the same.
+    #[test]
+    fn credential_ids_are_random_version_4_uuids() {
+        let ids: std::collections::HashSet<uuid::Uuid> = (0..1000).map(|_| random_uuid()).collect();
+        assert_eq!(ids.len(), 1000);
+        for id in ids {
+            assert_eq!(id.get_version(), Some(uuid::Version::Random));
+            assert_eq!(id.get_variant(), uuid::Variant::RFC4122);
         }
     }
 
