@@ -90,21 +90,33 @@ impl Disclosure {
     /// The value itself is decoded only if [`Self::value`] is asked for. The caller checks that
     /// `name` is not reserved.
     pub(crate) fn from_json(name: Option<&str>, value_json: &[u8]) -> Result<Self, SdJwtError> {
+        Self::from_json_in(name, value_json, &mut Vec::new())
+    }
+
+    /// [`Self::from_json`], writing the disclosure's JSON in `scratch` (a buffer the caller
+    /// reuses from one disclosure to the next) before encoding it.
+    pub(crate) fn from_json_in(
+        name: Option<&str>,
+        value_json: &[u8],
+        scratch: &mut Vec<u8>,
+    ) -> Result<Self, SdJwtError> {
         let salt = random_salt()?;
         // `[salt, name, value]` written directly: no array of copies to serialize. The salt is
         // base64url, so it needs no escaping.
-        let mut json = Vec::with_capacity(value_json.len() + 64);
+        let json = scratch;
+        json.clear();
+        json.reserve(value_json.len() + 64);
         json.extend_from_slice(b"[\"");
         json.extend_from_slice(salt.as_bytes());
         json.push(b'"');
         if let Some(name) = name {
             json.push(b',');
-            write_json(&mut json, name)?;
+            write_str(json, name)?;
         }
         json.push(b',');
         json.extend_from_slice(value_json);
         json.push(b']');
-        let encoded = crate::b64::encode(json);
+        let encoded = crate::b64::encode(&json[..]);
         let digest = DisclosureDigest::of(&encoded);
         Ok(Self {
             encoded,
@@ -235,6 +247,28 @@ fn decode_value(encoded: &str) -> Value {
     value.unwrap_or(Value::Null)
 }
 
+/// Appends `text` as a JSON string to `out`: as is between quotes when nothing in it needs
+/// escaping (most names and values), else through `serde_json`. Either way the bytes are what
+/// `serde_json` writes (tested below).
+pub(crate) fn write_str(out: &mut Vec<u8>, text: &str) -> Result<(), SdJwtError> {
+    if crate::json::needs_escape(text) {
+        return write_json(out, text);
+    }
+    out.reserve(text.len() + 2);
+    out.push(b'"');
+    out.extend_from_slice(text.as_bytes());
+    out.push(b'"');
+    Ok(())
+}
+
+/// Appends `value` as JSON to `out`, strings by [`write_str`].
+pub(crate) fn write_value(out: &mut Vec<u8>, value: &Value) -> Result<(), SdJwtError> {
+    match value {
+        Value::String(text) => write_str(out, text),
+        other => write_json(out, other),
+    }
+}
+
 /// Appends `value` as JSON to `out`.
 pub(crate) fn write_json<T: serde::Serialize + ?Sized>(
     out: &mut Vec<u8>,
@@ -256,6 +290,37 @@ fn random_salt() -> Result<String, SdJwtError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn strings_are_written_as_serde_json_writes_them() {
+        let texts = [
+            "",
+            "plain",
+            "Réussite aux épreuves « BTS »",
+            "quote \" and backslash \\",
+            "controls \n \t \r \u{8} \u{c} \u{1} \u{1f}",
+            "\u{7f} DEL and \u{2028} line separator",
+            "emoji 🎓",
+        ];
+        for text in texts {
+            let mut ours = Vec::new();
+            write_str(&mut ours, text).unwrap();
+            assert_eq!(ours, serde_json::to_vec(text).unwrap(), "{text:?}");
+            let value = Value::from(text);
+            let mut ours = Vec::new();
+            write_value(&mut ours, &value).unwrap();
+            assert_eq!(ours, serde_json::to_vec(&value).unwrap(), "{text:?}");
+        }
+        for value in [
+            serde_json::json!(null),
+            serde_json::json!(1.5),
+            serde_json::json!({"a": ["b\n"]}),
+        ] {
+            let mut ours = Vec::new();
+            write_value(&mut ours, &value).unwrap();
+            assert_eq!(ours, serde_json::to_vec(&value).unwrap());
+        }
+    }
 
     #[test]
     fn spec_digest_of_given_name() {

@@ -1,6 +1,6 @@
 //! Issuance (RFC 9901 §4): claims in, Issuer-signed JWT plus disclosures out.
 
-use super::disclosure::{is_reserved, write_json};
+use super::disclosure::{is_reserved, write_str, write_value};
 use super::{
     ClaimPath, ClaimPathSegment, Disclosure, DisclosureDigest, JwtPart, SdJwtError,
     MAX_DISCLOSURES, MAX_DISCLOSURE_BYTES, MAX_PROCESSED_DEPTH, SD_ALG,
@@ -119,8 +119,10 @@ pub fn issue_borrowed(
         disclosures: Vec::new(),
         path: Vec::new(),
         spare: Vec::new(),
+        names: Vec::new(),
+        scratch: Vec::new(),
     };
-    let mut payload = Vec::with_capacity(2048);
+    let mut payload = Vec::with_capacity(4096);
     encoder.object(claims.iter().copied(), 0, &mut payload, &trailer)?;
     let issuer_jwt =
         jose::sign_compact(signer, header, &payload).map_err(|source| SdJwtError::Jws {
@@ -143,11 +145,31 @@ struct Encoder<'a> {
     /// Buffers for the JSON of disclosed values, reused (one in use per level of nesting of
     /// disclosures).
     spare: Vec<Vec<u8>>,
+    /// The strings of popped path segments, reused for the next members' names: one
+    /// allocation per level of nesting rather than one per claim.
+    names: Vec<String>,
+    /// Where each disclosure's `[salt, name, value]` is written before it is encoded.
+    scratch: Vec<u8>,
 }
 
 impl Encoder<'_> {
     fn here(&self) -> ClaimPath {
         ClaimPath::from(self.path.clone())
+    }
+
+    /// Steps into the member `name`.
+    fn push_key(&mut self, name: &str) {
+        let mut key = self.names.pop().unwrap_or_default();
+        key.clear();
+        key.push_str(name);
+        self.path.push(ClaimPathSegment::Key(key));
+    }
+
+    /// Steps back out of the last member or element, keeping a member name's buffer.
+    fn pop(&mut self) {
+        if let Some(ClaimPathSegment::Key(key)) = self.path.pop() {
+            self.names.push(key);
+        }
     }
 
     fn value(&mut self, value: &Value, depth: usize, out: &mut Vec<u8>) -> Result<(), SdJwtError> {
@@ -162,7 +184,7 @@ impl Encoder<'_> {
                 self.object(map.iter().map(|(k, v)| (k.as_str(), v)), depth, out, &[])
             }
             Value::Array(items) => self.array(items, depth, out),
-            scalar => write_json(out, scalar),
+            scalar => write_value(out, scalar),
         }
     }
 
@@ -208,7 +230,9 @@ impl Encoder<'_> {
     ) -> Result<(), SdJwtError> {
         out.push(b'{');
         let mut first = true;
-        let mut digests = Vec::new();
+        // Where this object's disclosures are in `self.disclosures`: their digests are listed
+        // from there once the members are done, rather than copied out one by one.
+        let mut disclosed = Vec::new();
         for (name, value) in members {
             if is_reserved(name) {
                 return Err(SdJwtError::ReservedClaimName {
@@ -216,25 +240,31 @@ impl Encoder<'_> {
                     name: name.to_owned(),
                 });
             }
-            self.path.push(ClaimPathSegment::Key(name.to_owned()));
+            self.push_key(name);
             // An error ends the whole issuance, so the path is left as the error found it.
             if (self.selector)(&self.path) {
                 let json = self.disclosed(value, depth + 1)?;
-                let disclosure = Disclosure::from_json(Some(name), &json)?;
+                let disclosure = Disclosure::from_json_in(Some(name), &json, &mut self.scratch)?;
                 self.spare.push(json);
-                digests.push(disclosure.digest().clone());
+                disclosed.push(self.disclosures.len());
                 self.keep(disclosure)?;
             } else {
                 member(out, &mut first, name)?;
                 self.value(value, depth + 1, out)?;
             }
-            self.path.pop();
+            self.pop();
         }
-        if !digests.is_empty() {
-            for _ in 0..self.decoys {
-                digests.push(DisclosureDigest::decoy()?);
-            }
-            digests.sort();
+        if !disclosed.is_empty() {
+            let decoys = (0..self.decoys)
+                .map(|_| DisclosureDigest::decoy())
+                .collect::<Result<Vec<_>, _>>()?;
+            let mut digests: Vec<&str> = disclosed
+                .iter()
+                .filter_map(|&i| self.disclosures.get(i))
+                .map(|d| d.digest().as_str())
+                .chain(decoys.iter().map(DisclosureDigest::as_str))
+                .collect();
+            digests.sort_unstable();
             member(out, &mut first, "_sd")?;
             out.push(b'[');
             for (i, digest) in digests.iter().enumerate() {
@@ -243,14 +273,14 @@ impl Encoder<'_> {
                 }
                 // base64url: nothing to escape.
                 out.push(b'"');
-                out.extend_from_slice(digest.as_str().as_bytes());
+                out.extend_from_slice(digest.as_bytes());
                 out.push(b'"');
             }
             out.push(b']');
         }
         for (name, value) in trailer {
             member(out, &mut first, name)?;
-            write_json(out, *value)?;
+            write_value(out, value)?;
         }
         out.push(b'}');
         Ok(())
@@ -270,7 +300,7 @@ impl Encoder<'_> {
             self.path.push(ClaimPathSegment::Index(index));
             if (self.selector)(&self.path) {
                 let json = self.disclosed(item, depth + 1)?;
-                let disclosure = Disclosure::from_json(None, &json)?;
+                let disclosure = Disclosure::from_json_in(None, &json, &mut self.scratch)?;
                 self.spare.push(json);
                 out.extend_from_slice(b"{\"...\":\"");
                 out.extend_from_slice(disclosure.digest().as_str().as_bytes());
@@ -279,7 +309,7 @@ impl Encoder<'_> {
             } else {
                 self.value(item, depth + 1, out)?;
             }
-            self.path.pop();
+            self.pop();
         }
         out.push(b']');
         Ok(())
@@ -291,7 +321,7 @@ fn member(out: &mut Vec<u8>, first: &mut bool, name: &str) -> Result<(), SdJwtEr
     if !std::mem::take(first) {
         out.push(b',');
     }
-    write_json(out, name)?;
+    write_str(out, name)?;
     out.push(b':');
     Ok(())
 }
