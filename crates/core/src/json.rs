@@ -67,6 +67,54 @@ pub fn needs_escape(text: &str) -> bool {
     })
 }
 
+/// The compact JSON text of an object, members in their order: byte for byte what
+/// `serde_json::to_string` writes (tested), with every string that needs no escaping copied in
+/// one piece where `serde_json` looks at each byte in turn.
+pub fn object_to_compact_string(object: &Map<String, Value>) -> String {
+    let mut out = String::with_capacity(4096);
+    write_compact_object(&mut out, object);
+    out
+}
+
+fn write_compact(out: &mut String, value: &Value) {
+    match value {
+        Value::Null => out.push_str("null"),
+        Value::Bool(true) => out.push_str("true"),
+        Value::Bool(false) => out.push_str("false"),
+        // `Number`'s `Display` is its serialization (itoa, ryu).
+        Value::Number(number) => {
+            use std::fmt::Write as _;
+            let _ = write!(out, "{number}");
+        }
+        // serde_json escapes the same characters as RFC 8785, the same way.
+        Value::String(text) => crate::jcs::write_string(out, text),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_compact(out, item);
+            }
+            out.push(']');
+        }
+        Value::Object(object) => write_compact_object(out, object),
+    }
+}
+
+fn write_compact_object(out: &mut String, object: &Map<String, Value>) {
+    out.push('{');
+    for (i, (name, value)) in object.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        crate::jcs::write_string(out, name);
+        out.push(':');
+        write_compact(out, value);
+    }
+    out.push('}');
+}
+
 fn check_size(size: usize) -> Result<(), JsonError> {
     if size > MAX_JSON_BYTES {
         return Err(JsonError::TooLarge {
@@ -191,6 +239,40 @@ impl<'de> Visitor<'de> for StrictVisitor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn compact_text_is_what_serde_json_writes() {
+        let value = serde_json::json!({
+            "z": null, "a": [true, false, 0, -1, 18446744073709551615u64, -9223372036854775808i64,
+                1.5, 1e300, 5e-324, 0.1, -0.0, 100.0],
+            "é": "Réussite « BTS » 🎓", "esc": "\"\\\n\t\r\u{8}\u{c}\u{1}\u{1f}\u{7f}\u{2028}",
+            "": {"nested": [{}, [], ""]}, "order": {"b": 1, "a": 2}
+        });
+        let Value::Object(object) = &value else {
+            unreachable!()
+        };
+        assert_eq!(
+            object_to_compact_string(object),
+            serde_json::to_string(&value).unwrap()
+        );
+        let samples = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/vectors/domain/samples");
+        let mut seen = 0;
+        for entry in std::fs::read_dir(samples.join("camille-laurent")).unwrap() {
+            let path = entry.unwrap().path();
+            let value: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+            if let Value::Object(object) = &value {
+                assert_eq!(
+                    object_to_compact_string(object),
+                    serde_json::to_string(&value).unwrap(),
+                    "{}",
+                    path.display()
+                );
+                seen += 1;
+            }
+        }
+        assert!(seen > 3);
+    }
 
     #[test]
     fn finds_what_a_json_string_must_escape() {

@@ -190,6 +190,22 @@ impl<'a> Envelope<'a> {
             .collect()
     }
 
+    /// [`Self::into_map`] with `null` in place of the subject, copying none of it: the caller
+    /// who owns the subject puts it there.
+    pub(crate) fn into_map_without_subject(self) -> Map<String, Value> {
+        self.members()
+            .into_iter()
+            .map(|(name, value)| {
+                let value = if name == "credentialSubject" {
+                    Value::Null
+                } else {
+                    value.into_owned()
+                };
+                (name.to_owned(), value)
+            })
+            .collect()
+    }
+
     /// The credential with `extra` claims after it (`cnf` for `vc+jwt`), as JSON bytes.
     pub(crate) fn to_json_with(&self, extra: &[(&str, &Value)]) -> Result<Vec<u8>, IssueError> {
         let mut out = Vec::with_capacity(1024);

@@ -142,48 +142,66 @@ pub(crate) fn secure(
             };
             sd_issue(issuer, request, &claims, "dc+sd-jwt", &selector)
         }
-        Format::DiEddsaRdfc2022 | Format::DiEddsaJcs2022 => {
-            let cryptosuite = if format == Format::DiEddsaRdfc2022 {
-                Cryptosuite::EddsaRdfc2022
-            } else {
-                Cryptosuite::EddsaJcs2022
-            };
-            if issuer.signer.algorithm() != passeport_core::keys::Algorithm::EdDsa {
-                return Err(IssueError::WrongKeyForFormat {
-                    format,
-                    needed: "Ed25519",
-                });
+        Format::DiEddsaRdfc2022 | Format::DiEddsaJcs2022 => data_integrity(
+            issuer,
+            request.holder.as_ref(),
+            envelope.into_map(),
+            format,
+            now,
+        ),
+    }
+}
+
+/// Signs the credential `document` with a Data Integrity proof (`format` is one of the two
+/// suites), binding it to `holder` through the subject's id.
+pub(crate) fn data_integrity(
+    issuer: &Issuer,
+    holder: Option<&PublicJwk>,
+    mut document: serde_json::Map<String, Value>,
+    format: Format,
+    now: i64,
+) -> Result<String, IssueError> {
+    let cryptosuite = match format {
+        Format::DiEddsaRdfc2022 => Cryptosuite::EddsaRdfc2022,
+        Format::DiEddsaJcs2022 => Cryptosuite::EddsaJcs2022,
+        other => {
+            return Err(IssueError::Signing(format!(
+                "{other} is not a Data Integrity format"
+            )))
+        }
+    };
+    if issuer.signer.algorithm() != passeport_core::keys::Algorithm::EdDsa {
+        return Err(IssueError::WrongKeyForFormat {
+            format,
+            needed: "Ed25519",
+        });
+    }
+    let verification_method = issuer.kid.clone().ok_or_else(|| {
+        IssueError::Signing(
+            "Data Integrity needs a verification method id (a DID issuer or with_kid)".into(),
+        )
+    })?;
+    let options = ProofOptions {
+        cryptosuite,
+        verification_method,
+        created: now,
+        expires: None,
+    };
+    // Holder binding travels in the subject's id: the holder's did:jwk.
+    if let (Some(holder), Some(Value::Object(subject))) =
+        (holder, document.get_mut("credentialSubject"))
+    {
+        if !subject.contains_key("id") {
+            if let Ok(did) = passeport_core::did::jwk::did_jwk(holder) {
+                subject.insert("id".into(), did.to_string().into());
             }
-            let verification_method = issuer.kid.clone().ok_or_else(|| {
-                IssueError::Signing(
-                    "Data Integrity needs a verification method id (a DID issuer or with_kid)"
-                        .into(),
-                )
-            })?;
-            let options = ProofOptions {
-                cryptosuite,
-                verification_method,
-                created: now,
-                expires: None,
-            };
-            let mut document = envelope.into_map();
-            // Holder binding travels in the subject's id: the holder's did:jwk.
-            if let (Some(holder), Some(Value::Object(subject))) =
-                (&request.holder, document.get_mut("credentialSubject"))
-            {
-                if !subject.contains_key("id") {
-                    if let Ok(did) = passeport_core::did::jwk::did_jwk(holder) {
-                        subject.insert("id".into(), did.to_string().into());
-                    }
-                }
-            }
-            let signed = data_integrity::sign_owned(document, issuer.signer.as_ref(), &options)
-                .map_err(|e| IssueError::Signing(e.to_string()))?;
-            // Compact: what is stored, served and written to batch lines as is. Pretty
-            // printing (and, in a batch, compacting back) was 7 % of an eddsa-jcs-2022 issue.
-            serde_json::to_string(&signed).map_err(|e| IssueError::Signing(e.to_string()))
         }
     }
+    let signed = data_integrity::sign_owned(document, issuer.signer.as_ref(), &options)
+        .map_err(|e| IssueError::Signing(e.to_string()))?;
+    // Compact: what is stored, served and written to batch lines as is. Pretty printing (and,
+    // in a batch, compacting back) was 7 % of an eddsa-jcs-2022 issue.
+    Ok(passeport_core::json::object_to_compact_string(&signed))
 }
 
 /// SD-JWT VC registered claims: never selectively disclosable.
@@ -276,6 +294,48 @@ mod tests {
     use passeport_core::model::RecordType;
     use serde_json::Map;
     use std::sync::Arc;
+
+    /// `issue_owned` moves the subject where `issue` copies it: the credentials must be the
+    /// same, byte for byte, in every format that signs deterministically, holder bound or not.
+    #[test]
+    fn issuing_an_owned_request_gives_the_same_credential() {
+        let key = SecretKey::generate(KeyAlgorithm::Ed25519).unwrap();
+        let did = passeport_core::did::key::did_key(key.public_jwk()).unwrap();
+        let clock = Arc::new(passeport_core::clock::FixedClock(1_767_225_600));
+        let issuer = Issuer::new(Arc::new(key), &did.to_string())
+            .unwrap()
+            .with_clock(clock);
+        let holder = SecretKey::generate(KeyAlgorithm::Ed25519).unwrap();
+        let samples = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/vectors/domain/samples/camille-laurent");
+        for (record, file) in [
+            (RecordType::Diploma, "01-diploma-bts-sio.subject.json"),
+            (
+                RecordType::EmploymentRecord,
+                "05-employment-numerica-cdi.subject.json",
+            ),
+        ] {
+            let subject: Value =
+                serde_json::from_slice(&std::fs::read(samples.join(file)).unwrap()).unwrap();
+            for bound in [false, true] {
+                let mut request = IssueRequest::new(record, subject.clone());
+                request.credential_id =
+                    Some("urn:uuid:5f7a4c52-7a0e-4b43-9d3c-0d6f1b2e9a10".into());
+                request.holder = bound.then(|| holder.public_jwk().clone());
+                for format in [
+                    Format::DiEddsaJcs2022,
+                    Format::DiEddsaRdfc2022,
+                    Format::VcJwt,
+                ] {
+                    let borrowed = issuer.issue(&request, format).unwrap();
+                    let owned = issuer.issue_owned(request.clone(), format).unwrap();
+                    assert_eq!(borrowed.credential, owned.credential, "{file} {format}");
+                    assert_eq!(borrowed.id, owned.id);
+                    assert_eq!(borrowed.issued_at, owned.issued_at);
+                }
+            }
+        }
+    }
 
     /// A Data Integrity credential comes as serde_json's compact text, on one line (the CLI
     /// batch writes it into its output line as is), and verifies.

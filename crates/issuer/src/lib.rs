@@ -272,6 +272,36 @@ impl Issuer {
         Ok((envelope.id.clone(), envelope.into_map()))
     }
 
+    /// [`Self::issue`] of a request given by value, with the same result: a Data Integrity
+    /// credential then takes the request's subject as it is, where `issue` copies it out of the
+    /// borrowed request (the other formats copy nothing either way). For callers that are done
+    /// with the request, such as a batch.
+    pub fn issue_owned(
+        &self,
+        mut request: IssueRequest,
+        format: Format,
+    ) -> Result<IssuedCredential, IssueError> {
+        if !format.is_json() {
+            return self.issue(&request, format);
+        }
+        let now = self.clock.now();
+        let envelope = Envelope::build(self, &request, now)?;
+        let id = envelope.id.clone();
+        let mut document = envelope.into_map_without_subject();
+        document.insert(
+            "credentialSubject".into(),
+            std::mem::take(&mut request.subject),
+        );
+        let text = format::data_integrity(self, request.holder.as_ref(), document, format, now)?;
+        Ok(IssuedCredential {
+            id,
+            format,
+            record_type: request.record_type,
+            credential: text,
+            issued_at: now,
+        })
+    }
+
     /// Validates and signs a record in `format`.
     pub fn issue(
         &self,

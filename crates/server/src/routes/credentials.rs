@@ -283,8 +283,9 @@ async fn issue_one(
     let issuer = signer.issuer.clone();
     let format = item.format;
     let signed = tokio::task::spawn_blocking(move || {
-        let issued = issuer.issue(&request, format)?;
-        Ok((issued, request.subject_digest()))
+        let subject_digest = request.subject_digest();
+        let issued = issuer.issue_owned(request, format)?;
+        Ok((issued, subject_digest))
     })
     .await
     .map_err(|e| ApiError::Internal(e.to_string()))
