@@ -62,6 +62,25 @@ pub fn write_secret(path: &Path, contents: &[u8], force: bool) -> anyhow::Result
     Ok(())
 }
 
+/// Makes a rename into `path`'s directory durable: the directory itself is synced, so that the
+/// new name survives a crash as well as the file's contents do. A no-op where directories
+/// cannot be opened (not Unix).
+pub fn sync_parent(path: &Path) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        let parent = match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        };
+        std::fs::File::open(parent)
+            .and_then(|dir| dir.sync_all())
+            .with_context(|| format!("cannot sync {}", parent.display()))?;
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
 /// Prints a line on stdout.
 pub fn print_line(text: &str) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();

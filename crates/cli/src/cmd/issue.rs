@@ -92,7 +92,7 @@ pub fn run(args: IssueArgs) -> anyhow::Result<ExitCode> {
     request.holder = holder;
     request.valid_until = valid_until;
     let issued = issuer
-        .issue(&request, format)
+        .issue_owned(request, format)
         .map_err(|e| anyhow::anyhow!("{}: {}", subject_path.display(), describe(&e)))?;
     if format.is_json() {
         // A Data Integrity document comes compact; on a terminal it is read by people.
@@ -126,7 +126,7 @@ fn issue_line(
         request.holder = Some(jwk.bare());
     }
     issuer
-        .issue(&request, format)
+        .issue_owned(request, format)
         .map(|i| i.credential)
         .map_err(|e| describe(&e))
 }
@@ -166,9 +166,8 @@ fn run_batch(
         .with_context(|| format!("cannot read {}", input.display()))?
         .len();
     let tmp = out.with_extension("partial");
-    let mut writer = std::io::BufWriter::new(
-        std::fs::File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?,
-    );
+    let file =
+        std::fs::File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
     let progress = indicatif::ProgressBar::new(total);
     progress.set_style(
         indicatif::ProgressStyle::with_template(
@@ -177,60 +176,83 @@ fn run_batch(
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     let (mut good, mut bad) = (0u64, 0u64);
-    let mut unsynced = 0usize;
-    let mut write_results = |results: Vec<(usize, Result<String, String>)>| -> anyhow::Result<()> {
-        for (n, result) in results {
-            match result {
-                Ok(output) => {
-                    writer.write_all(output.as_bytes())?;
-                    writer.write_all(b"\n")?;
-                    unsynced += output.len() + 1;
-                    good += 1;
-                }
-                Err(e) => {
-                    progress.suspend(|| eprintln!("{}: line {n}: {e}", input.display()));
-                    bad += 1;
-                }
+    let finished = std::thread::scope(|scope| -> anyhow::Result<()> {
+        // The output goes to disk as the batch goes, rather than all at the final sync (which
+        // then has only the last few megabytes left to wait for). The syncs run on a thread of
+        // their own: a sync takes tens of milliseconds, and on the writing thread it would
+        // hold up the workers, whose results queue behind it.
+        let (kick, kicks) = std::sync::mpsc::sync_channel::<()>(1);
+        let file = &file;
+        let syncer = scope.spawn(move || -> std::io::Result<()> {
+            for () in kicks {
+                file.sync_data()?;
             }
-        }
-        // Written to disk as the batch goes, while the workers go on issuing, rather than all
-        // at the final sync: that one then has only the last few megabytes left to wait for.
-        if unsynced >= SYNC_EVERY {
-            writer.flush()?;
-            writer.get_ref().sync_data()?;
-            unsynced = 0;
-        }
-        progress.set_message(format!("{good} issued, {bad} rejected"));
-        Ok(())
-    };
-    // Each credential is written out as `{"line": N, "credential": …}` on its worker.
-    let finished = io::pipelined(
-        input,
-        |read| progress.inc(read),
-        |n, line| {
-            let issued = line
-                .map_err(|bad| bad.to_string())
-                .and_then(|line| issue_line(issuer, format, valid_until, line));
-            (
-                n,
-                issued.map(|credential| output_line(n, format, credential)),
-            )
-        },
-        &mut write_results,
-    )
-    .and_then(|()| {
-        writer.flush()?;
-        Ok(writer.get_ref().sync_all()?)
+            Ok(())
+        });
+        let mut writer = std::io::BufWriter::with_capacity(1 << 16, file);
+        let mut unsynced = 0usize;
+        let mut write_results =
+            |results: Vec<(usize, Result<String, String>)>| -> anyhow::Result<()> {
+                for (n, result) in results {
+                    match result {
+                        Ok(output) => {
+                            writer.write_all(output.as_bytes())?;
+                            writer.write_all(b"\n")?;
+                            unsynced += output.len() + 1;
+                            good += 1;
+                        }
+                        Err(e) => {
+                            progress.suspend(|| eprintln!("{}: line {n}: {e}", input.display()));
+                            bad += 1;
+                        }
+                    }
+                }
+                if unsynced >= SYNC_EVERY {
+                    writer.flush()?;
+                    // Full: a sync is already waiting to start, and it will take these bytes
+                    // too. Disconnected: the syncer failed, and its error is returned below.
+                    let _ = kick.try_send(());
+                    unsynced = 0;
+                }
+                progress.set_message(format!("{good} issued, {bad} rejected"));
+                Ok(())
+            };
+        // Each credential is written out as `{"line": N, "credential": …}` on its worker.
+        let written = io::pipelined(
+            input,
+            |read| progress.inc(read),
+            |n, line| {
+                let issued = line
+                    .map_err(|bad| bad.to_string())
+                    .and_then(|line| issue_line(issuer, format, valid_until, line));
+                (
+                    n,
+                    issued.map(|credential| output_line(n, format, credential)),
+                )
+            },
+            &mut write_results,
+        )
+        .and_then(|()| Ok(writer.flush()?));
+        drop(writer);
+        drop(kick);
+        let synced = syncer
+            .join()
+            .unwrap_or_else(|_| Err(std::io::Error::other("the batch syncer panicked")));
+        written?;
+        synced.context("cannot write the batch output to disk")?;
+        Ok(file.sync_all()?)
     });
-    drop(writer);
     if let Err(e) = finished {
         // A batch that could not be read or written to its end leaves no output file behind,
         // not even a partial one.
         progress.finish_and_clear();
+        drop(file);
         let _ = std::fs::remove_file(&tmp);
         return Err(e);
     }
+    drop(file);
     std::fs::rename(&tmp, out).with_context(|| format!("cannot write {}", out.display()))?;
+    io::sync_parent(out)?;
     progress.finish_and_clear();
     eprintln!(
         "{good} credential(s) issued to {}, {bad} line(s) rejected",
