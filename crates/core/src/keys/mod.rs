@@ -225,7 +225,8 @@ impl fmt::Debug for SecretKey {
 /// A public key that verifies signatures. The algorithm comes from the key, never from a token.
 #[derive(Clone)]
 pub enum PublicKey {
-    /// Ed25519, verified strictly (`verify_strict`: small-order keys and non-canonical `S` fail).
+    /// Ed25519, verified strictly (the checks of `verify_strict`: small-order keys, small-order
+    /// `R` and non-canonical `S` fail).
     Ed25519 {
         /// The parsed point.
         key: ed25519_dalek::VerifyingKey,
@@ -300,7 +301,7 @@ impl PublicKey {
                 let Ok(sig) = ed25519_dalek::Signature::from_slice(signature) else {
                     return false;
                 };
-                key.verify_strict(message, &sig).is_ok()
+                ed25519::verify(key, message, &sig)
             }
             Self::P256 { verifier, .. } => p256::verify(verifier, message, signature),
         }
