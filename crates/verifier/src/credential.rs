@@ -62,7 +62,16 @@ pub(crate) fn candidates(
             Err(e) => problems.push(e),
         },
     }
-    (out, problems)
+    // A key trusted directly is often also the issuer's DID key: tried once, as the first it
+    // came as. A second try could only fail the same way, and it would cost a copy of the
+    // credential to keep for it.
+    let mut unique: Vec<Candidate> = Vec::with_capacity(out.len());
+    for candidate in out {
+        if !unique.iter().any(|kept| kept.key == candidate.key) {
+            unique.push(candidate);
+        }
+    }
+    (unique, problems)
 }
 
 /// Keys found for an issuer, and how.
@@ -378,5 +387,35 @@ pub(crate) fn schema_check(record: Option<RecordType>, subject: &Value) -> Check
             ),
             Err(e) => Check::fail(check::SCHEMA, e.to_string()),
         },
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod candidate_tests {
+    use super::*;
+    use crate::resolve::StaticResolver;
+    use crate::TrustList;
+    use passeport_core::keys::Signer as _;
+    use passeport_core::keys::{KeyAlgorithm, SecretKey};
+    use std::sync::Arc;
+
+    /// A key trusted directly that is also the issuer's did:key is one candidate, not two;
+    /// another trusted key stays a candidate of its own.
+    #[test]
+    fn the_same_key_is_one_candidate() {
+        let key = SecretKey::generate(KeyAlgorithm::Ed25519).unwrap();
+        let other = SecretKey::generate(KeyAlgorithm::Ed25519).unwrap();
+        let did = passeport_core::did::key::did_key(key.public_jwk()).unwrap();
+        let mut trust = TrustList::new();
+        trust.add_direct_key(key.public_key());
+        let verifier = Verifier::new(trust.clone(), Arc::new(StaticResolver::new()));
+        let (found, problems) = candidates(&verifier, did.as_str(), None);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].source, "a key given to trust directly");
+        trust.add_direct_key(other.public_key());
+        let verifier = Verifier::new(trust, Arc::new(StaticResolver::new()));
+        assert_eq!(candidates(&verifier, did.as_str(), None).0.len(), 2);
     }
 }
