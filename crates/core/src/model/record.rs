@@ -76,6 +76,13 @@ impl RecordType {
         format!("https://passeport.example/vct/{}/v1", self.slug())
     }
 
+    /// Whether `text` is [`Self::vct`], without building it.
+    pub fn is_vct(self, text: &str) -> bool {
+        text.strip_prefix("https://passeport.example/vct/")
+            .and_then(|rest| rest.strip_suffix("/v1"))
+            == Some(self.slug())
+    }
+
     /// The `$id` of the record's JSON Schema.
     pub fn schema_id(self) -> String {
         format!(
@@ -113,7 +120,7 @@ impl RecordType {
         types.into_iter().find_map(|t| {
             Self::ALL
                 .into_iter()
-                .find(|r| r.credential_type() == t || r.vct() == t)
+                .find(|r| r.credential_type() == t || r.is_vct(t))
         })
     }
 }
@@ -131,5 +138,24 @@ impl FromStr for RecordType {
 impl fmt::Display for RecordType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_vct_names_its_own_record_type_only() {
+        for record in RecordType::ALL {
+            let vct = record.vct();
+            assert_eq!(RecordType::from_types([vct.as_str()]), Some(record));
+            for other in RecordType::ALL {
+                assert_eq!(other.is_vct(&vct), other == record, "{other} / {vct}");
+            }
+            assert!(!record.is_vct(&format!("{vct}/")));
+            assert!(!record.is_vct(&vct.replace("/v1", "/v2")));
+            assert!(!record.is_vct(record.slug()));
+        }
     }
 }
