@@ -76,7 +76,8 @@ pub fn object_to_compact_string(object: &Map<String, Value>) -> String {
     out
 }
 
-fn write_compact(out: &mut String, value: &Value) {
+/// Appends `value` as compact JSON (see [`object_to_compact_string`]).
+pub fn write_compact(out: &mut String, value: &Value) {
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(true) => out.push_str("true"),
@@ -102,7 +103,23 @@ fn write_compact(out: &mut String, value: &Value) {
     }
 }
 
-fn write_compact_object(out: &mut String, object: &Map<String, Value>) {
+/// Appends `text` as a JSON string, escaped as `serde_json` escapes it.
+pub fn write_compact_str(out: &mut String, text: &str) {
+    crate::jcs::write_string(out, text);
+}
+
+/// Appends `"name":` for the next member of an object being written, after a comma unless
+/// `first` (which it then clears).
+pub fn write_compact_member(out: &mut String, first: &mut bool, name: &str) {
+    if !std::mem::take(first) {
+        out.push(',');
+    }
+    crate::jcs::write_string(out, name);
+    out.push(':');
+}
+
+/// Appends an object as compact JSON, members in their order.
+pub fn write_compact_object(out: &mut String, object: &Map<String, Value>) {
     out.push('{');
     for (i, (name, value)) in object.iter().enumerate() {
         if i > 0 {

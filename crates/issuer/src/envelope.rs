@@ -3,7 +3,6 @@
 use crate::{IssueError, IssueRequest, Issuer};
 use passeport_core::clock::format_rfc3339;
 use passeport_core::model::{RecordType, OB_V3_CONTEXT, PASSEPORT_CONTEXT, VC_V2_CONTEXT};
-use serde::ser::{Serialize, SerializeMap as _, Serializer};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
@@ -49,11 +48,9 @@ pub(crate) struct Envelope<'a> {
     status: Vec<Value>,
 }
 
-/// One entry of `credentialSchema`.
-#[derive(serde::Serialize)]
+/// One entry of `credentialSchema`: its `id` and `type`.
 struct SchemaRef {
     id: Cow<'static, str>,
-    #[serde(rename = "type")]
     kind: &'static str,
 }
 
@@ -206,54 +203,91 @@ impl<'a> Envelope<'a> {
             .collect()
     }
 
-    /// The credential with `extra` claims after it (`cnf` for `vc+jwt`), as JSON bytes.
+    /// The credential with `extra` claims after it (`cnf` for `vc+jwt`), as compact JSON
+    /// bytes: what `serde_json` writes for [`Self::members`] (tested), with strings that need
+    /// no escaping copied in one piece.
     pub(crate) fn to_json_with(&self, extra: &[(&str, &Value)]) -> Result<Vec<u8>, IssueError> {
-        let mut out = Vec::with_capacity(1024);
-        let mut serializer = serde_json::Serializer::new(&mut out);
-        self.write(&mut serializer, extra)
-            .map_err(|e| IssueError::Signing(e.to_string()))?;
-        Ok(out)
-    }
-
-    fn write<S: Serializer>(
-        &self,
-        serializer: S,
-        extra: &[(&str, &Value)],
-    ) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("@context", &Self::context())?;
-        map.serialize_entry("id", &self.id)?;
-        map.serialize_entry("type", &self.types())?;
-        map.serialize_entry("issuer", self.issuer)?;
-        map.serialize_entry("validFrom", &self.valid_from)?;
+        use passeport_core::json::{
+            write_compact as value, write_compact_member as member, write_compact_str as text,
+        };
+        let strings = |out: &mut String, items: &[&str]| {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                text(out, item);
+            }
+            out.push(']');
+        };
+        let mut out = String::with_capacity(4096);
+        let first = &mut true;
+        out.push('{');
+        member(&mut out, first, "@context");
+        strings(&mut out, &Self::context());
+        member(&mut out, first, "id");
+        text(&mut out, &self.id);
+        member(&mut out, first, "type");
+        strings(&mut out, &self.types());
+        member(&mut out, first, "issuer");
+        value(&mut out, self.issuer);
+        member(&mut out, first, "validFrom");
+        text(&mut out, &self.valid_from);
         if let Some(until) = &self.valid_until {
-            map.serialize_entry("validUntil", until)?;
+            member(&mut out, first, "validUntil");
+            text(&mut out, until);
         }
-        map.serialize_entry("name", &self.name)?;
+        member(&mut out, first, "name");
+        value(&mut out, &self.name);
         if let Some(awarded) = self.awarded {
-            map.serialize_entry("awardedDate", awarded)?;
+            member(&mut out, first, "awardedDate");
+            value(&mut out, awarded);
         }
-        map.serialize_entry("credentialSubject", self.subject)?;
-        map.serialize_entry("credentialSchema", &self.schemas())?;
-        if let Some(status) = self.status() {
-            map.serialize_entry("credentialStatus", &status)?;
+        member(&mut out, first, "credentialSubject");
+        passeport_core::json::write_compact_object(&mut out, self.subject);
+        member(&mut out, first, "credentialSchema");
+        out.push('[');
+        for (i, schema) in self.schemas().iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            let first = &mut true;
+            out.push('{');
+            member(&mut out, first, "id");
+            text(&mut out, &schema.id);
+            member(&mut out, first, "type");
+            text(&mut out, schema.kind);
+            out.push('}');
         }
-        for (name, value) in extra {
-            map.serialize_entry(name, value)?;
+        out.push(']');
+        match self.status() {
+            None => {}
+            Some(StatusRef::One(entry)) => {
+                member(&mut out, first, "credentialStatus");
+                value(&mut out, entry);
+            }
+            Some(StatusRef::All(entries)) => {
+                member(&mut out, first, "credentialStatus");
+                out.push('[');
+                for (i, entry) in entries.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    value(&mut out, entry);
+                }
+                out.push(']');
+            }
         }
-        map.end()
+        for (name, extra) in extra {
+            member(&mut out, first, name);
+            value(&mut out, extra);
+        }
+        out.push('}');
+        Ok(out.into_bytes())
     }
 }
 
-impl Serialize for Envelope<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.write(serializer, &[])
-    }
-}
-
-/// `credentialStatus`: one entry, or several.
-#[derive(serde::Serialize)]
-#[serde(untagged)]
+/// The `credentialStatus` of a credential: one entry, or several.
 enum StatusRef<'a> {
     One(&'a Value),
     All(&'a [Value]),
