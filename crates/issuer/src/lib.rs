@@ -293,13 +293,13 @@ impl Issuer {
             std::mem::take(&mut request.subject),
         );
         let text = format::data_integrity(self, request.holder.as_ref(), document, format, now)?;
-        Ok(IssuedCredential {
+        Ok(IssuedCredential::new(
             id,
             format,
-            record_type: request.record_type,
-            credential: text,
-            issued_at: now,
-        })
+            request.record_type,
+            text,
+            now,
+        ))
     }
 
     /// Validates and signs a record in `format`.
@@ -312,12 +312,30 @@ impl Issuer {
         let envelope = Envelope::build(self, request, now)?;
         let id = envelope.id.clone();
         let text = format::secure(self, request, envelope, format, now)?;
-        Ok(IssuedCredential {
+        Ok(IssuedCredential::new(
             id,
             format,
-            record_type: request.record_type,
-            credential: text,
-            issued_at: now,
-        })
+            request.record_type,
+            text,
+            now,
+        ))
+    }
+}
+
+impl IssuedCredential {
+    fn new(
+        id: String,
+        format: Format,
+        record_type: RecordType,
+        credential: String,
+        issued_at: i64,
+    ) -> Self {
+        Self {
+            id,
+            format,
+            record_type,
+            credential,
+            issued_at,
+        }
     }
 }
