@@ -24,6 +24,10 @@ pub enum RecordType {
 #[error("unknown record type `{0}` (expected one of Diploma, ProfessionalCertification, TrainingAction, EmploymentRecord, Internship, Habilitation)")]
 pub struct UnknownRecordType(pub String);
 
+/// What comes before and after a record type's slug in its `vct`.
+const VCT_PREFIX: &str = "https://passeport.example/vct/";
+const VCT_SUFFIX: &str = "/v1";
+
 impl RecordType {
     /// All six, in CV order.
     pub const ALL: [Self; 6] = [
@@ -73,13 +77,13 @@ impl RecordType {
 
     /// The SD-JWT VC type (`vct`).
     pub fn vct(self) -> String {
-        format!("https://passeport.example/vct/{}/v1", self.slug())
+        format!("{VCT_PREFIX}{}{VCT_SUFFIX}", self.slug())
     }
 
     /// Whether `text` is [`Self::vct`], without building it.
     pub fn is_vct(self, text: &str) -> bool {
-        text.strip_prefix("https://passeport.example/vct/")
-            .and_then(|rest| rest.strip_suffix("/v1"))
+        text.strip_prefix(VCT_PREFIX)
+            .and_then(|rest| rest.strip_suffix(VCT_SUFFIX))
             == Some(self.slug())
     }
 
