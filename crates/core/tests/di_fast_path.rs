@@ -14,7 +14,7 @@
     clippy::indexing_slicing
 )]
 
-use passeport_core::data_integrity::differential::{fast_nquads, reference_nquads};
+use passeport_core::data_integrity::differential::{fast_check, fast_nquads, reference_nquads};
 use passeport_core::data_integrity::{ContextSet, DataIntegrityError};
 use serde_json::{json, Map, Value};
 use std::path::{Path, PathBuf};
@@ -137,6 +137,22 @@ fn proof_configs(document: &Map<String, Value>) -> Vec<Map<String, Value>> {
 fn compare(label: &str, document: &Map<String, Value>, contexts: &ContextSet) -> bool {
     let fast = fast_nquads(document, contexts);
     let reference = reference_nquads(document, contexts);
+    // The check-only walk (eddsa-jcs-2022's safe mode) never passes what the reference refuses,
+    // and passes whatever the converting walk handles.
+    let checked = fast_check(document, contexts);
+    if let Err(e) = &reference {
+        assert!(
+            !checked,
+            "{label}: the fast check passed where the reference refuses ({e}):\n{}",
+            serde_json::to_string_pretty(document).unwrap()
+        );
+    }
+    assert_eq!(
+        checked,
+        fast.is_some(),
+        "{label}: the check-only and converting walks disagree on\n{}",
+        serde_json::to_string_pretty(document).unwrap()
+    );
     match (fast, reference) {
         (None, _) => false,
         (Some(fast), Ok(reference)) => {
@@ -525,6 +541,7 @@ fn fast_path_declines_what_safe_mode_refuses() {
         ("issuer-dependent", issuer_dependent),
     ] {
         assert_eq!(fast_nquads(&doc, contexts), None, "{name}");
+        assert!(!fast_check(&doc, contexts), "{name}");
         let error = reference_nquads(&doc, contexts).unwrap_err();
         assert!(
             matches!(

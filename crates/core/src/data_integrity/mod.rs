@@ -509,6 +509,12 @@ pub mod danger {
 pub mod differential {
     use super::*;
 
+    /// Whether the fast path's safe-mode check (the walk without keeping quads, as
+    /// eddsa-jcs-2022 runs it) passes the document; `false` sends it to the `json-ld` crate.
+    pub fn fast_check(document: &Map<String, Value>, contexts: &ContextSet) -> bool {
+        super::fast::check(document, contexts).is_ok()
+    }
+
     /// Canonical N-Quads through the fast path, `None` when it does not handle the document.
     pub fn fast_nquads(document: &Map<String, Value>, contexts: &ContextSet) -> Option<String> {
         rdfc::canonical_nquads_fast(document, contexts)
