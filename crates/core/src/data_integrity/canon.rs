@@ -8,9 +8,12 @@
 //! included), which the differential tests (`crates/core/tests/di_fast_path.rs`) compare.
 
 use sha2::{Digest, Sha256};
+use ssi_json_ld::json_ld::iref::Iri;
 use ssi_json_ld::json_ld::rdf_types::{BlankId, Id, LexicalQuad, LiteralType, Term};
-use std::collections::HashMap;
-use std::fmt::Write;
+use std::ops::Range;
+
+/// Keyed by blank node labels of one document: foldhash (seeded per process) over SipHash.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 const XSD_STRING: &str = "http://www.w3.org/2001/XMLSchema#string";
 
@@ -18,33 +21,37 @@ const XSD_STRING: &str = "http://www.w3.org/2001/XMLSchema#string";
 /// when two blank nodes share a first-degree hash.
 pub(crate) fn canonical_nquads(quads: &[LexicalQuad]) -> Option<String> {
     // Each blank node's quads, once per position it holds in them (as the algorithm counts).
-    let mut by_node: HashMap<&str, Vec<&LexicalQuad>> = HashMap::new();
+    let mut by_node: HashMap<&str, Vec<&LexicalQuad>> = HashMap::default();
     for quad in quads {
         for label in blank_components(quad).into_iter().flatten() {
             by_node.entry(label.as_str()).or_default().push(quad);
         }
     }
-    let mut hashed: Vec<(String, &str)> = Vec::with_capacity(by_node.len());
-    let mut line = String::with_capacity(256);
+    // Lines are written one after the other into `text` and sorted as ranges of it. Digests
+    // are compared as bytes: the order, and equality, of their hexadecimal text.
+    let mut text = String::with_capacity(4096);
+    let mut lines: Vec<Range<usize>> = Vec::with_capacity(quads.len());
+    let mut hashed: Vec<([u8; 32], &str)> = Vec::with_capacity(by_node.len());
     for (node, node_quads) in &by_node {
-        let mut lines: Vec<String> = Vec::with_capacity(node_quads.len());
+        text.clear();
+        lines.clear();
         for quad in node_quads {
-            line.clear();
-            write_quad(&mut line, quad, &|label: &BlankId| {
+            let start = text.len();
+            write_quad(&mut text, quad, &|label: &BlankId| {
                 if label.as_str() == *node {
                     "_:a"
                 } else {
                     "_:z"
                 }
             });
-            lines.push(line.clone());
+            lines.push(start..text.len());
         }
-        lines.sort_unstable();
+        lines.sort_unstable_by(|a, b| line(&text, a).cmp(line(&text, b)));
         let mut hasher = Sha256::new();
         for l in &lines {
-            hasher.update(l.as_bytes());
+            hasher.update(line(&text, l).as_bytes());
         }
-        hashed.push((hex(&hasher.finalize()), node));
+        hashed.push((hasher.finalize().into(), node));
     }
     hashed.sort_unstable();
     if hashed.windows(2).any(|w| matches!(w, [a, b] if a.0 == b.0)) {
@@ -55,18 +62,28 @@ pub(crate) fn canonical_nquads(quads: &[LexicalQuad]) -> Option<String> {
         .enumerate()
         .map(|(i, (_, node))| (*node, format!("_:c14n{i}")))
         .collect();
-    let mut lines: Vec<String> = Vec::with_capacity(quads.len());
+    text.clear();
+    lines.clear();
     for quad in quads {
-        line.clear();
+        let start = text.len();
         // Every blank node of `quads` has a label.
-        write_quad(&mut line, quad, &|label: &BlankId| {
+        write_quad(&mut text, quad, &|label: &BlankId| {
             canonical.get(label.as_str()).map_or("_:", String::as_str)
         });
-        lines.push(line.clone());
+        lines.push(start..text.len());
     }
-    lines.sort_unstable();
-    lines.dedup();
-    Some(lines.concat())
+    lines.sort_unstable_by(|a, b| line(&text, a).cmp(line(&text, b)));
+    lines.dedup_by(|a, b| line(&text, a) == line(&text, b));
+    let mut out = String::with_capacity(text.len());
+    for l in &lines {
+        out.push_str(line(&text, l));
+    }
+    Some(out)
+}
+
+/// The line at `range` of `text` (a range this module wrote).
+fn line<'t>(text: &'t str, range: &Range<usize>) -> &'t str {
+    text.get(range.clone()).unwrap_or_default()
 }
 
 /// The blank nodes of a quad: subject, object, graph.
@@ -89,18 +106,10 @@ fn blank_of(id: &Id) -> Option<&BlankId> {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(out, "{b:02x}");
-    }
-    out
-}
-
 fn write_quad<'l>(out: &mut String, quad: &LexicalQuad, label: &dyn Fn(&BlankId) -> &'l str) {
     write_id(out, &quad.0, label);
     out.push(' ');
-    write_iri(out, quad.1.as_str());
+    write_iri(out, &quad.1);
     out.push(' ');
     match &quad.2 {
         Term::Id(id) => write_id(out, id, label),
@@ -128,7 +137,7 @@ fn write_quad<'l>(out: &mut String, quad: &LexicalQuad, label: &dyn Fn(&BlankId)
                 LiteralType::Any(iri) if iri.as_str() == XSD_STRING => {}
                 LiteralType::Any(iri) => {
                     out.push_str("^^");
-                    write_iri(out, iri.as_str());
+                    write_iri(out, iri);
                 }
                 LiteralType::LangString(tag) => {
                     out.push('@');
@@ -146,32 +155,17 @@ fn write_quad<'l>(out: &mut String, quad: &LexicalQuad, label: &dyn Fn(&BlankId)
 
 fn write_id<'l>(out: &mut String, id: &Id, label: &dyn Fn(&BlankId) -> &'l str) {
     match id {
-        Id::Iri(iri) => write_iri(out, iri.as_str()),
+        Id::Iri(iri) => write_iri(out, iri),
         Id::Blank(blank) => out.push_str(label(blank)),
     }
 }
 
-fn write_iri(out: &mut String, iri: &str) {
+/// An IRI reference in N-Quads: `<` the IRI `>`, with no escape, since a valid IRI (RFC 3987,
+/// which `Iri` guarantees) holds none of the characters N-Quads escapes in one (controls, space,
+/// `<>"{}|^` and backquote, backslash: tested).
+fn write_iri(out: &mut String, iri: &Iri) {
     out.push('<');
-    let plain = !iri.bytes().any(|b| {
-        matches!(
-            b,
-            0..=0x20 | b'<' | b'>' | b'"' | b'{' | b'}' | b'|' | b'^' | b'`' | b'\\'
-        )
-    });
-    if plain {
-        out.push_str(iri);
-        out.push('>');
-        return;
-    }
-    for c in iri.chars() {
-        match c {
-            '\x00'..='\x20' | '<' | '>' | '"' | '{' | '}' | '|' | '^' | '`' | '\\' => {
-                let _ = write!(out, "\\u{:#04x}", u32::from(c));
-            }
-            c => out.push(c),
-        }
-    }
+    out.push_str(iri.as_str());
     out.push('>');
 }
 
@@ -233,6 +227,21 @@ mod tests {
             ),
         ];
         assert_eq!(canonical_nquads(&quads).unwrap(), reference(&quads));
+    }
+
+    #[test]
+    fn no_iri_holds_a_character_that_n_quads_escapes() {
+        for c in (0u8..=0x20).chain(*b"<>\"{}|^`\\") {
+            let c = char::from(c);
+            for text in [
+                format!("https://example.org/a{c}b"),
+                format!("urn:x:{c}"),
+                format!("https://example.org/?q={c}#f"),
+                format!("https://example.org/#{c}"),
+            ] {
+                assert!(Iri::new(&text).is_err(), "{text:?}");
+            }
+        }
     }
 
     #[test]
