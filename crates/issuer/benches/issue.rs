@@ -38,7 +38,7 @@ fn issue(c: &mut Criterion) {
     );
     request.holder = Some(holder.public_jwk().clone());
 
-    let mut g = c.benchmark_group("issue");
+    let mut g = c.benchmark_group(env!("CARGO_CRATE_NAME"));
     g.bench_function("floor/ed25519_sign", |b| {
         b.iter(|| raw.sign(black_box(&message)))
     });

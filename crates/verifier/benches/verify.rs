@@ -29,7 +29,7 @@ fn verify(c: &mut Criterion) {
         ..
     } = &fixture;
 
-    let mut g = c.benchmark_group("verify");
+    let mut g = c.benchmark_group(env!("CARGO_CRATE_NAME"));
     g.bench_function("floor/ed25519_sign", |b| {
         b.iter(|| raw.sign(black_box(message)))
     });

@@ -1,0 +1,22 @@
+//! [`issue.rs`](issue.rs) run again with mimalloc as the global allocator: the allocator the
+//! `passeport` binary and the service are built with. `issue` gives the figures with the system
+//! allocator (what a library user gets by default); the two groups (`issue`,
+//! `issue_mimalloc`) come from one `cargo bench` and read against the floor of their own run.
+//!
+//! `cargo bench -p passeport-issuer --bench issue_mimalloc -- --warm-up-time 1 --measurement-time 3`
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// The benchmarks themselves; their group is named after this binary (`CARGO_CRATE_NAME`).
+#[path = "issue.rs"]
+#[allow(dead_code)] // its own `main`: this binary has the one below
+mod benchmarks;
+
+fn main() {
+    benchmarks::benches();
+    criterion::Criterion::default()
+        .configure_from_args()
+        .final_summary();
+}
