@@ -85,6 +85,7 @@ use crate::did::{Did, DidResolver};
 use crate::keys::{Algorithm, PublicKey, SignError, Signer};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 use std::fmt;
 
 /// Largest document (serialized JSON) signed or verified.
@@ -431,14 +432,20 @@ fn secure(
     }
     proof.insert("verificationMethod".into(), method.as_str().into());
     proof.insert("proofPurpose".into(), ASSERTION_METHOD.into());
-    let mut config = proof.clone();
-    if let Some(context) = document.get("@context") {
-        config.insert("@context".into(), context.clone());
-        if options.cryptosuite == Cryptosuite::EddsaJcs2022 {
+    // The proof configuration is the proof with the document's contexts: eddsa-jcs-2022 keeps
+    // them in the proof, eddsa-rdfc-2022 only while hashing (removed from the end, the order
+    // of the rest unchanged).
+    let with_context = match document.get("@context") {
+        Some(context) => {
             proof.insert("@context".into(), context.clone());
+            true
         }
+        None => false,
+    };
+    let data = hash_data(options.cryptosuite, &document, &proof, contexts)?;
+    if with_context && options.cryptosuite == Cryptosuite::EddsaRdfc2022 {
+        proof.shift_remove("@context");
     }
-    let data = hash_data(options.cryptosuite, &document, &config, contexts)?;
     let signature = signer.try_sign(&data)?;
     proof.insert(
         "proofValue".into(),
@@ -809,10 +816,15 @@ fn hash_data(
     let canonical_document = canonical_form(cryptosuite, document, contexts)?;
     // The proof configuration is read with the document's contexts (RDFC: it is given them, as
     // the suite says; JCS: it carries them, or is signed without them but still checked).
-    let mut with_context = config.clone();
-    if let Some(context) = document.get("@context") {
-        with_context.insert("@context".into(), context.clone());
-    }
+    // A configuration that carries contexts carries the document's (both callers see to it).
+    let with_context = match document.get("@context") {
+        Some(context) if !config.contains_key("@context") => {
+            let mut with_context = config.clone();
+            with_context.insert("@context".into(), context.clone());
+            Cow::Owned(with_context)
+        }
+        _ => Cow::Borrowed(config),
+    };
     let config = match cryptosuite {
         Cryptosuite::EddsaRdfc2022 => canonical_form(cryptosuite, &with_context, contexts)?,
         Cryptosuite::EddsaJcs2022 => {
