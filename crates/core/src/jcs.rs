@@ -26,51 +26,75 @@ pub fn to_vec(value: &Value) -> Vec<u8> {
 /// The canonical text of `value`.
 pub fn to_string(value: &Value) -> String {
     let mut out = String::with_capacity(256);
-    write_value(&mut out, value);
+    Canonical::new(&mut out).value(value);
     out
 }
 
 /// The canonical text of a JSON object.
 pub fn object_to_string(object: &Map<String, Value>) -> String {
     let mut out = String::with_capacity(256);
-    write_object(&mut out, object);
+    Canonical::new(&mut out).object(object);
     out
 }
 
-fn write_value(out: &mut String, value: &Value) {
-    match value {
-        Value::Null => out.push_str("null"),
-        Value::Bool(true) => out.push_str("true"),
-        Value::Bool(false) => out.push_str("false"),
-        Value::Number(number) => write_number(out, number),
-        Value::String(text) => write_string(out, text),
-        Value::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_value(out, item);
-            }
-            out.push(']');
-        }
-        Value::Object(object) => write_object(out, object),
-    }
+/// The writer, with one stack of sorted members for all the nested objects (each object's
+/// members sit above its parent's while it is written), instead of a list for each.
+struct Canonical<'a, 'o> {
+    out: &'o mut String,
+    members: Vec<(&'a str, &'a Value)>,
 }
 
-fn write_object(out: &mut String, object: &Map<String, Value>) {
-    let mut members: Vec<(&String, &Value)> = object.iter().collect();
-    members.sort_unstable_by(|(a, _), (b, _)| utf16_cmp(a, b));
-    out.push('{');
-    for (i, (key, value)) in members.into_iter().enumerate() {
-        if i > 0 {
-            out.push(',');
+impl<'a, 'o> Canonical<'a, 'o> {
+    fn new(out: &'o mut String) -> Self {
+        Canonical {
+            out,
+            members: Vec::with_capacity(32),
         }
-        write_string(out, key);
-        out.push(':');
-        write_value(out, value);
     }
-    out.push('}');
+
+    fn value(&mut self, value: &'a Value) {
+        match value {
+            Value::Null => self.out.push_str("null"),
+            Value::Bool(true) => self.out.push_str("true"),
+            Value::Bool(false) => self.out.push_str("false"),
+            Value::Number(number) => write_number(self.out, number),
+            Value::String(text) => write_string(self.out, text),
+            Value::Array(items) => {
+                self.out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        self.out.push(',');
+                    }
+                    self.value(item);
+                }
+                self.out.push(']');
+            }
+            Value::Object(object) => self.object(object),
+        }
+    }
+
+    fn object(&mut self, object: &'a Map<String, Value>) {
+        let base = self.members.len();
+        self.members
+            .extend(object.iter().map(|(key, value)| (key.as_str(), value)));
+        if let Some(own) = self.members.get_mut(base..) {
+            own.sort_unstable_by(|(a, _), (b, _)| utf16_cmp(a, b));
+        }
+        self.out.push('{');
+        for i in base..base + object.len() {
+            let Some(&(key, value)) = self.members.get(i) else {
+                break;
+            };
+            if i > base {
+                self.out.push(',');
+            }
+            write_string(self.out, key);
+            self.out.push(':');
+            self.value(value);
+        }
+        self.members.truncate(base);
+        self.out.push('}');
+    }
 }
 
 /// RFC 8785 §3.2.3: member names compare as arrays of UTF-16 code units. UTF-8 byte order is the

@@ -455,11 +455,32 @@ fn secure(
     Ok(document)
 }
 
-/// Whether `method` is the `did:key` method id of the signer's own public key.
+/// Whether `method` is the `did:key` method id of the signer's own public key. The method id of
+/// the last key seen on this thread is kept: a batch signs with one key, and its base58 form
+/// would otherwise be computed for every credential.
 fn method_is_signers_did_key(method: &str, signer: &dyn Signer) -> bool {
-    method.starts_with("did:key:")
-        && crate::did::key::did_key(signer.public_jwk())
-            .is_ok_and(|did| crate::did::key::method_id(&did) == method)
+    thread_local! {
+        static LAST: std::cell::RefCell<Option<(crate::keys::PublicJwk, String)>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    if !method.starts_with("did:key:") {
+        return false;
+    }
+    let jwk = signer.public_jwk();
+    LAST.with_borrow_mut(|last| {
+        if let Some((key, id)) = last.as_ref() {
+            if key == jwk {
+                return id == method;
+            }
+        }
+        let Ok(did) = crate::did::key::did_key(jwk) else {
+            return false;
+        };
+        let id = crate::did::key::method_id(&did);
+        let same = id == method;
+        *last = Some((jwk.clone(), id));
+        same
+    })
 }
 
 /// Verifies the proof of a secured credential, with the embedded contexts: see the module
