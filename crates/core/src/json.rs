@@ -312,6 +312,28 @@ mod tests {
     }
 
     #[test]
+    fn finds_it_at_every_position_of_every_length() {
+        let reference = |t: &str| t.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\');
+        for len in 0..20 {
+            for at in 0..len {
+                for c in ['\0', '\u{1f}', '"', '\\', '!', '#', ' ', '[', ']', '\u{7f}', 'é'] {
+                    let mut text: String = "abcdefghijklmnopqrstu".chars().take(len).collect();
+                    text.replace_range(at..=at, c.encode_utf8(&mut [0; 4]));
+                    assert_eq!(needs_escape(&text), reference(&text), "{text:?}");
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn finds_it_as_a_byte_by_byte_scan_does(text in "\\PC{0,40}|[\\x00-\\x7f]{0,40}") {
+            let reference = text.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\');
+            proptest::prop_assert_eq!(needs_escape(&text), reference);
+        }
+    }
+
+    #[test]
     fn rejects_duplicate_member_names() {
         let err = parse_strict(br#"{"alg":"EdDSA","alg":"none"}"#).unwrap_err();
         assert!(
