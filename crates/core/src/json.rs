@@ -316,7 +316,9 @@ mod tests {
         let reference = |t: &str| t.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\');
         for len in 0..20 {
             for at in 0..len {
-                for c in ['\0', '\u{1f}', '"', '\\', '!', '#', ' ', '[', ']', '\u{7f}', 'é'] {
+                for c in [
+                    '\0', '\u{1f}', '"', '\\', '!', '#', ' ', '[', ']', '\u{7f}', 'é',
+                ] {
                     let mut text: String = "abcdefghijklmnopqrstu".chars().take(len).collect();
                     text.replace_range(at..=at, c.encode_utf8(&mut [0; 4]));
                     assert_eq!(needs_escape(&text), reference(&text), "{text:?}");

@@ -11,7 +11,11 @@ use crate::clock::Clock;
 use crate::jose::{JwsHeader, JwsPolicy};
 use crate::keys::{PublicJwk, PublicKey};
 use serde_json::{Map, Value};
-use std::collections::{HashMap, HashSet};
+/// Keyed by disclosure digests: foldhash's quality hasher (seeded per process) in place of
+/// SipHash, which cost more than the lookups; the tables hold at most [`super::MAX_DISCLOSURES`]
+/// entries, and the `_sd` entries looked up in them are bounded by the payload's size.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::quality::RandomState>;
+type HashSet<K> = std::collections::HashSet<K, foldhash::quality::RandomState>;
 
 /// What the verifier expects about key binding. Not optional: a credential with `cnf` checked
 /// as a presentation without a KB-JWT fails; it is never a skipped check.
@@ -227,7 +231,7 @@ pub(crate) fn place(
     payload: &Map<String, Value>,
     disclosures: &[Disclosure],
 ) -> Result<Placement, SdJwtError> {
-    let mut by_digest = HashMap::with_capacity(disclosures.len());
+    let mut by_digest = HashMap::with_capacity_and_hasher(disclosures.len(), Default::default());
     for (index, disclosure) in disclosures.iter().enumerate() {
         if let Some(first) = by_digest.insert(disclosure.digest().as_str(), index) {
             return Err(SdJwtError::DuplicateDisclosure { index, first });
@@ -236,7 +240,7 @@ pub(crate) fn place(
     let mut walker = Walker {
         disclosures,
         by_digest,
-        seen: HashSet::new(),
+        seen: HashSet::default(),
         paths: vec![None; disclosures.len()],
         parents: vec![None; disclosures.len()],
         path: Vec::new(),
