@@ -9,14 +9,10 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// The benchmarks themselves; their group is named after this binary (`CARGO_CRATE_NAME`).
+// The verification benchmarks, their group named after this binary (`CARGO_CRATE_NAME`); the
+// `main` they define for their own binary is not this one's.
 #[path = "verify.rs"]
-#[allow(dead_code)] // its own `main`: this binary has the one below
+#[allow(dead_code)]
 mod benchmarks;
 
-fn main() {
-    benchmarks::benches();
-    criterion::Criterion::default()
-        .configure_from_args()
-        .final_summary();
-}
+criterion::criterion_main!(benchmarks::benches);
