@@ -13,7 +13,7 @@ use passeport_core::clock::FixedClock;
 use passeport_core::data_integrity::{
     self, ContextSet, Cryptosuite, DataIntegrityError, ProofOptions, VerifiedDataIntegrity,
 };
-use passeport_core::did;
+use passeport_core::did::{self, Did};
 use passeport_core::keys::{Ed25519SecretKey, KeyAlgorithm, PublicKey, SecretKey, Signer};
 use serde_json::{json, Map, Value};
 
@@ -238,6 +238,32 @@ fn rejects_signing_with_a_key_that_is_not_the_methods() {
         matches!(err, DataIntegrityError::SignerMismatch { .. }),
         "{err}"
     );
+}
+
+#[test]
+fn the_signers_method_id_kept_per_thread_never_vouches_for_another_key() {
+    // The signer's did:key method id is remembered per thread: a signature with the right key
+    // first must not let the next one, with the wrong key or for the wrong method, through.
+    let (key1, key2) = (key(1), key(2));
+    let did1 = did::key::did_key(key1.public_jwk()).unwrap();
+    let did2 = did::key::did_key(key2.public_jwk()).unwrap();
+    let sign = |document_did: &Did, signer: &SecretKey, method_of: &SecretKey| {
+        data_integrity::sign(
+            &credential(document_did.as_str()),
+            signer,
+            &options(method_of, Cryptosuite::EddsaJcs2022),
+        )
+    };
+    assert!(sign(&did1, &key1, &key1).is_ok());
+    for (did, signer, method_of) in [(&did1, &key2, &key1), (&did2, &key1, &key2)] {
+        let err = sign(did, signer, method_of).unwrap_err();
+        assert!(
+            matches!(err, DataIntegrityError::SignerMismatch { .. }),
+            "{err}"
+        );
+    }
+    assert!(sign(&did2, &key2, &key2).is_ok());
+    assert!(sign(&did1, &key1, &key1).is_ok());
 }
 
 #[test]
