@@ -837,9 +837,10 @@ fn hash_data(
     let canonical_document = canonical_form(cryptosuite, document, contexts)?;
     // The proof configuration is read with the document's contexts (RDFC: it is given them, as
     // the suite says; JCS: it carries them, or is signed without them but still checked).
-    // A configuration that carries contexts carries the document's (both callers see to it).
+    // Copied only when it does not already carry exactly the document's (as both callers'
+    // configurations do).
     let with_context = match document.get("@context") {
-        Some(context) if !config.contains_key("@context") => {
+        Some(context) if config.get("@context") != Some(context) => {
             let mut with_context = config.clone();
             with_context.insert("@context".into(), context.clone());
             Cow::Owned(with_context)
