@@ -124,6 +124,46 @@ fn kb_jwt(signer: &dyn Signer, typ: &str, payload: &Value) -> String {
     .unwrap()
 }
 
+/// The payload read before verification (to find the issuer's key) is the one verification
+/// uses: peeking first changes nothing, and a payload with a duplicate member is refused either
+/// way, never read one way by the peek and another by the verification.
+#[test]
+fn peeking_at_the_payload_first_changes_nothing() {
+    let f = Fixture::new();
+    let presentation = f.bound_presentation();
+    let plain = f.verify_presented(&presentation).unwrap();
+    let parsed = UnverifiedSdJwt::parse(&presentation).unwrap();
+    assert_eq!(
+        parsed.insecure_claims().unwrap()["iss"],
+        "https://issuer.example"
+    );
+    let peeked = parsed
+        .verify(
+            &f.issuer.public_key(),
+            &options(required()),
+            &FixedClock(NOW),
+        )
+        .unwrap();
+    assert_eq!(plain.claims(), peeked.claims());
+    assert_eq!(plain.claims()["given_name"], "Ada");
+
+    let duplicated = jose::sign_compact(
+        &f.issuer,
+        &JwsHeaderParams::typed("dc+sd-jwt"),
+        br#"{"iss":"https://issuer.example","iss":"https://other.example","iat":1}"#,
+    )
+    .unwrap();
+    let text = sd(&duplicated, &[]);
+    let parsed = UnverifiedSdJwt::parse(&text).unwrap();
+    let peek = parsed.insecure_claims().unwrap_err().to_string();
+    assert!(peek.contains("duplicate member name `iss`"), "{peek}");
+    let verified = f.verify_issued(&text).unwrap_err().to_string();
+    assert!(
+        verified.contains("duplicate member name `iss`"),
+        "{verified}"
+    );
+}
+
 #[test]
 fn accepts_well_formed_presentation() {
     // The baseline the attacks below depart from.

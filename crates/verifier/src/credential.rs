@@ -255,8 +255,18 @@ pub(crate) fn trust_check(
     }
 }
 
-/// Reads issuer, types and record type of a VCDM credential into the report.
+/// Reads issuer, types, record type and (a copy of) the subject of a VCDM credential into the
+/// report: for a credential that did not verify, whose claims are not kept.
 pub(crate) fn describe_vc(report: &mut CredentialReport, vc: &Map<String, Value>) {
+    describe_vc_header(report, vc);
+    report.disclosed = vc_subject(vc)
+        .cloned()
+        .unwrap_or_else(|| Value::Object(Map::new()));
+}
+
+/// Reads issuer, types and record type of a VCDM credential into the report (not the subject:
+/// see [`vc_subject`] and [`take_vc_subject`]).
+pub(crate) fn describe_vc_header(report: &mut CredentialReport, vc: &Map<String, Value>) {
     match vc.get("issuer") {
         Some(Value::String(id)) => report.issuer = id.clone(),
         Some(Value::Object(p)) => {
@@ -280,13 +290,24 @@ pub(crate) fn describe_vc(report: &mut CredentialReport, vc: &Map<String, Value>
     };
     let record = RecordType::from_types(report.types.iter().map(String::as_str));
     report.record_type = record.map(|r| r.name().to_owned());
-    report.disclosed = match vc.get("credentialSubject") {
-        Some(Value::Array(items)) if items.len() == 1 => {
-            items.first().cloned().unwrap_or(Value::Null)
-        }
-        Some(other) => other.clone(),
+}
+
+/// The subject a report shows of a VCDM credential: `credentialSubject`, or its only element
+/// when it is an array of one; `None` without one.
+pub(crate) fn vc_subject(vc: &Map<String, Value>) -> Option<&Value> {
+    match vc.get("credentialSubject") {
+        Some(Value::Array(items)) if items.len() == 1 => items.first(),
+        other => other,
+    }
+}
+
+/// [`vc_subject`], moved out of a credential whose claims are not kept (no copy of it).
+pub(crate) fn take_vc_subject(mut vc: Map<String, Value>) -> Value {
+    match vc.remove("credentialSubject") {
+        Some(Value::Array(mut items)) if items.len() == 1 => items.pop().unwrap_or(Value::Null),
+        Some(other) => other,
         None => Value::Object(Map::new()),
-    };
+    }
 }
 
 /// The record type named by a report.

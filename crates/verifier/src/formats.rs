@@ -1,8 +1,8 @@
 //! One pipeline, every format: SD-JWT (`vc+sd-jwt`, `dc+sd-jwt`), `vc+jwt`, `vp+jwt`, Data Integrity.
 
 use crate::credential::{
-    self, candidates, describe_vc, record_of, schema_check, trust_check, validity_check, Candidate,
-    Scope,
+    self, candidates, describe_vc, describe_vc_header, record_of, schema_check, trust_check,
+    validity_check, Candidate, Scope,
 };
 use crate::report::{check, Check, CredentialReport, Report};
 use crate::{status, Expectation, Verifier};
@@ -38,14 +38,45 @@ const REGISTERED: [&str; 11] = [
 
 /// How the credential is being presented.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Context {
+pub(crate) enum Context {
     /// Alone: as issued, or an SD-JWT with its own KB-JWT.
     Standalone,
+    /// Alone, and every verified claim is handed back in the report
+    /// ([`Verifier::verify_issued`]): the subject is then copied into `disclosed` rather than
+    /// moved there.
+    StandaloneKeepingClaims,
     /// Inside a `vp+jwt`: holder binding is the VP's signature.
     InPresentation,
 }
 
-pub(crate) fn verify_any(v: &Verifier, input: &str, expect: &Expectation) -> Report {
+impl Context {
+    fn standalone(self) -> bool {
+        self != Context::InPresentation
+    }
+}
+
+/// Puts the verified claims of a VCDM credential into the report: its subject as `disclosed`,
+/// and the claims themselves when the context keeps them (a copy of the subject then; otherwise
+/// the subject is moved out and the rest dropped).
+fn hand_over_vc(report: &mut CredentialReport, claims: Map<String, Value>, context: Context) {
+    if context == Context::StandaloneKeepingClaims {
+        report.disclosed = credential::vc_subject(&claims)
+            .cloned()
+            .unwrap_or_else(|| Value::Object(Map::new()));
+        report.verified_claims = Some(claims);
+    } else {
+        report.disclosed = credential::take_vc_subject(claims);
+    }
+}
+
+/// Verifies a credential or a presentation; `context` is [`Context::Standalone`] or
+/// [`Context::StandaloneKeepingClaims`].
+pub(crate) fn verify_any(
+    v: &Verifier,
+    input: &str,
+    expect: &Expectation,
+    context: Context,
+) -> Report {
     let input = input.trim();
     if input.len() > MAX_INPUT_BYTES {
         return Report::unreadable(format!(
@@ -58,12 +89,12 @@ pub(crate) fn verify_any(v: &Verifier, input: &str, expect: &Expectation) -> Rep
     }
     if input.starts_with('{') {
         return match passeport_core::json::parse_object_str(input) {
-            Ok(doc) => verify_json(v, doc, expect),
+            Ok(doc) => verify_json(v, doc, expect, context),
             Err(e) => Report::unreadable(format!("not a credential: {e}")),
         };
     }
     if input.contains('~') {
-        let (report, _) = verify_sd_jwt(v, input, expect, Context::Standalone);
+        let (report, _) = verify_sd_jwt(v, input, expect, context);
         return Report::from_parts(Vec::new(), vec![report]);
     }
     let jws = match UnverifiedJws::parse(input) {
@@ -77,33 +108,8 @@ pub(crate) fn verify_any(v: &Verifier, input: &str, expect: &Expectation) -> Rep
     let typ = jws.header().typ().map(|t| t.to_ascii_lowercase());
     match typ.as_deref().map(|t| t.trim_start_matches("application/")) {
         Some("vp+jwt") => verify_vp_jwt(v, input, expect),
-        Some("vc+jwt") | None => Report::from_parts(Vec::new(), vec![verify_vc_jwt(v, input, expect, Context::Standalone)]),
+        Some("vc+jwt") | None => Report::from_parts(Vec::new(), vec![verify_vc_jwt(v, input, expect, context)]),
         Some(other) => Report::unreadable(format!("unsupported media type `typ: {other}` (expected vc+jwt, vp+jwt, vc+sd-jwt or dc+sd-jwt)")),
-    }
-}
-
-/// What finding the issuer's key needs from an unverified payload, read without building the
-/// whole claims tree: `iss`, `issuer`, and whether there is an `@context`.
-#[derive(Debug, Default, serde::Deserialize)]
-struct Peek {
-    #[serde(default)]
-    iss: Option<Value>,
-    #[serde(default)]
-    issuer: Option<Value>,
-    #[serde(default, rename = "@context")]
-    context: Option<serde::de::IgnoredAny>,
-}
-
-impl Peek {
-    /// Reads the payload; anything unreadable gives an empty peek (the verification that
-    /// follows reports the payload's real error).
-    fn of(payload: &[u8]) -> Self {
-        serde_json::from_slice(payload).unwrap_or_default()
-    }
-
-    /// The issuer id, as [`issuer_of`] reads it.
-    fn issuer(&self) -> String {
-        issuer_id(self.iss.as_ref().or(self.issuer.as_ref()))
     }
 }
 
@@ -142,11 +148,12 @@ fn vc_checks(
     vc: &Map<String, Value>,
     cand: &Candidate,
 ) {
-    describe_vc(report, vc);
+    describe_vc_header(report, vc);
     described_vc_checks(v, report, vc, cand);
 }
 
-/// [`vc_checks`] once [`describe_vc`] has filled the report.
+/// [`vc_checks`] once [`describe_vc_header`] has filled the report (the subject is read from
+/// `vc`, and put into the report by [`hand_over_vc`]).
 fn described_vc_checks(
     v: &Verifier,
     report: &mut CredentialReport,
@@ -167,9 +174,10 @@ fn described_vc_checks(
         &report.issuer.clone(),
         &cand.key,
     ));
-    let subject = std::mem::take(&mut report.disclosed);
-    let schema = schema_check(record, &subject);
-    report.disclosed = subject;
+    let schema = match credential::vc_subject(vc) {
+        Some(subject) => schema_check(record, subject),
+        None => schema_check(record, &Value::Object(Map::new())),
+    };
     report.push(schema);
 }
 
@@ -273,12 +281,19 @@ fn verify_sd_jwt(
         _ => "sd-jwt".to_owned(),
     };
     let mut report = CredentialReport::new(&format);
-    let peek = Peek::of(parsed.insecure_payload());
-    // Kept to describe the credential should verification fail after the signature.
-    let payload = parsed.insecure_payload().to_vec();
-    let issuer = peek.issuer();
+    // Parsed once: the verification below reuses it.
+    let (issuer, has_context) = match parsed.insecure_claims() {
+        Ok(claims) => (
+            issuer_of(claims),
+            claims.get("@context").is_some_and(|c| !c.is_null()),
+        ),
+        Err(e) => {
+            report.push(Check::fail(check::FORMAT, e.to_string()));
+            return (report, None);
+        }
+    };
     report.issuer.clone_from(&issuer);
-    let is_vc = peek.context.is_some() || format == "vc+sd-jwt";
+    let is_vc = has_context || format == "vc+sd-jwt";
     if is_vc && format != "vc+sd-jwt" {
         report.push(Check::fail(
             check::FORMAT,
@@ -380,9 +395,12 @@ fn verify_sd_jwt(
             }
             report.push(Check::fail(name, e.to_string()));
             if is_vc {
-                let claims = passeport_core::json::parse_object(&payload).unwrap_or_default();
-                describe_vc(&mut report, &claims);
-                report.disclosed = Value::Object(Map::new());
+                // Described from the (unverified) payload, parsed again on this failing path.
+                if let Ok(claims) = UnverifiedSdJwt::parse(text)
+                    .and_then(|parsed| parsed.insecure_claims().cloned())
+                {
+                    describe_vc_header(&mut report, &claims);
+                }
             }
             return (report, None);
         }
@@ -414,6 +432,7 @@ fn verify_sd_jwt(
     let claims = verified.into_claims();
     if is_vc {
         vc_checks(v, &mut report, &claims, cand);
+        hand_over_vc(&mut report, claims, context);
     } else {
         let vct = claims
             .get("vct")
@@ -423,17 +442,6 @@ fn verify_sd_jwt(
         report.types = vec![vct.clone()];
         let record = RecordType::from_types([vct.as_str()]);
         report.record_type = record.map(|r| r.name().to_owned());
-        let mut subject: Map<String, Value> = claims
-            .iter()
-            .filter(|(k, _)| !REGISTERED.contains(&k.as_str()))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        let mut disclosed = subject.clone();
-        if let Some(sub) = claims.get("sub") {
-            disclosed.insert("sub".into(), sub.clone());
-            subject.insert("id".into(), sub.clone());
-        }
-        report.disclosed = Value::Object(disclosed);
         report.push(trust_check(
             &cand.scope,
             &issuer,
@@ -447,9 +455,41 @@ fn verify_sd_jwt(
             &issuer,
             &cand.key,
         ));
-        report.push(schema_check(record, &Value::Object(subject)));
+        let sub = claims.get("sub").cloned();
+        // What the holder disclosed: the claims that are not registered ones (moved out of
+        // the claims unless they are kept), then `sub`.
+        let disclosed: Map<String, Value> = if context == Context::StandaloneKeepingClaims {
+            let disclosed = claims
+                .iter()
+                .filter(|(k, _)| !REGISTERED.contains(&k.as_str()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            report.verified_claims = Some(claims);
+            disclosed
+        } else {
+            let mut claims = claims;
+            claims.retain(|k, _| !REGISTERED.contains(&k.as_str()));
+            claims
+        };
+        // The schema sees the subject with `sub` as its `id`, put in place for the check only.
+        let mut subject = Value::Object(disclosed);
+        let mut displaced = None;
+        if let (Some(sub), Value::Object(map)) = (sub, &mut subject) {
+            displaced = Some(map.insert("id".into(), sub));
+        }
+        let schema = schema_check(record, &subject);
+        if let (Some(previous), Value::Object(map)) = (displaced, &mut subject) {
+            let sub = match previous {
+                Some(id) => map.insert("id".into(), id),
+                None => map.shift_remove("id"),
+            };
+            if let Some(sub) = sub {
+                map.insert("sub".into(), sub);
+            }
+        }
+        report.disclosed = subject;
+        report.push(schema);
     }
-    report.verified_claims = Some(claims);
     if let Some(check) = key_binding {
         report.push(check);
     }
@@ -554,14 +594,19 @@ fn verify_vc_jwt_inner(
         .get("cnf")
         .and_then(|c| c.get("jwk"))
         .and_then(|j| PublicJwk::from_value(j).ok());
-    report.verified_claims = Some(claims);
-    if context == Context::Standalone {
+    hand_over_vc(&mut report, claims, context);
+    if context.standalone() {
         report.push(holder_binding_standalone(cnf.as_ref(), expect));
     }
     (report, cnf)
 }
 
-fn verify_json(v: &Verifier, doc: Map<String, Value>, expect: &Expectation) -> Report {
+fn verify_json(
+    v: &Verifier,
+    doc: Map<String, Value>,
+    expect: &Expectation,
+    context: Context,
+) -> Report {
     let types: Vec<&str> = match doc.get("type") {
         Some(Value::String(t)) => vec![t.as_str()],
         Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
@@ -575,10 +620,7 @@ fn verify_json(v: &Verifier, doc: Map<String, Value>, expect: &Expectation) -> R
             "the JSON credential has no `proof`: an unsecured credential proves nothing",
         );
     }
-    Report::from_parts(
-        Vec::new(),
-        vec![verify_di(v, doc, expect, Context::Standalone)],
-    )
+    Report::from_parts(Vec::new(), vec![verify_di(v, doc, expect, context).0])
 }
 
 fn verify_di(
@@ -586,7 +628,7 @@ fn verify_di(
     doc: Map<String, Value>,
     expect: &Expectation,
     context: Context,
-) -> CredentialReport {
+) -> (CredentialReport, Option<PublicJwk>) {
     let suite = doc
         .get("proof")
         .and_then(|p| p.get("cryptosuite"))
@@ -596,7 +638,7 @@ fn verify_di(
     let mut report = CredentialReport::new(&format!("di-{suite}"));
     let issuer = issuer_of(&doc);
     // Described before verifying, as the document is handed over to the verification.
-    describe_vc(&mut report, &doc);
+    describe_vc_header(&mut report, &doc);
     let used: std::sync::Mutex<Option<Candidate>> = std::sync::Mutex::new(None);
     let resolve = |method: &str| -> Result<PublicKey, DataIntegrityError> {
         let unresolved = |reason: String| DataIntegrityError::UnresolvedMethod {
@@ -643,7 +685,7 @@ fn verify_di(
                 _ => check::FORMAT,
             };
             report.push(Check::fail(failed, e.to_string()));
-            return report;
+            return (report, None);
         }
     };
     let Some(cand) = cand else {
@@ -651,7 +693,7 @@ fn verify_di(
             check::ISSUER_KEY,
             "the proof's key was not resolved",
         ));
-        return report;
+        return (report, None);
     };
     report.push(Check::pass(
         check::FORMAT,
@@ -664,11 +706,16 @@ fn verify_di(
     report.push(Check::pass(check::ISSUER_KEY, cand.source.clone()));
     let document = verified.into_document();
     described_vc_checks(v, &mut report, &document, &cand);
-    report.verified_claims = Some(document);
-    if context == Context::Standalone {
+    let holder = if context == Context::InPresentation {
+        subject_did_key(&document)
+    } else {
+        None
+    };
+    hand_over_vc(&mut report, document, context);
+    if context.standalone() {
         report.push(holder_binding_standalone(None, expect));
     }
-    report
+    (report, holder)
 }
 
 /// The holder key of a Data Integrity credential: its subject's `id`, when that is a did:jwk or
@@ -728,9 +775,7 @@ fn verify_vp_jwt(v: &Verifier, text: &str, expect: &Expectation) -> Report {
     for entry in entries {
         let (report, cnf) = match entry {
             Value::Object(doc) if doc.contains_key("proof") => {
-                let report = verify_di(v, doc, expect, Context::InPresentation);
-                let holder = report.verified_claims.as_ref().and_then(subject_did_key);
-                (report, holder)
+                verify_di(v, doc, expect, Context::InPresentation)
             }
             entry => match envelope(&entry) {
                 Ok((media, data)) => match media.as_str() {

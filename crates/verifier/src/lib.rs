@@ -156,16 +156,26 @@ impl Verifier {
 
     /// Verifies one credential as issued (wallet import: no presentation, no audience) and
     /// returns its report with `verified_claims` set, or the whole report when it is invalid.
+    ///
+    /// Only this call keeps every verified claim: the others move the subject into
+    /// `disclosed` and drop the rest.
     pub fn verify_issued(&self, credential: &str) -> Result<CredentialReport, Report> {
-        let report = self.verify(credential);
-        match report.credentials.as_slice() {
-            [only] if report.valid && only.verified_claims.is_some() => Ok(only.clone()),
+        let mut report = formats::verify_any(
+            self,
+            credential,
+            &Expectation::default(),
+            formats::Context::StandaloneKeepingClaims,
+        );
+        match report.credentials.as_mut_slice() {
+            [only] if report.valid && only.verified_claims.is_some() => {
+                Ok(std::mem::replace(only, CredentialReport::new("")))
+            }
             _ => Err(report),
         }
     }
 
     /// Verifies with an audience and nonce expectation.
     pub fn verify_with(&self, input: &str, expect: &Expectation) -> Report {
-        formats::verify_any(self, input, expect)
+        formats::verify_any(self, input, expect, formats::Context::Standalone)
     }
 }

@@ -691,6 +691,43 @@ fn verify_issued_hands_back_every_verified_claim() {
     assert!(verifier.verify_issued("garbage").is_err());
 }
 
+/// `verify` moves the subject into `disclosed` and keeps no other claim; `verify_issued` keeps
+/// them all and shows the very same `disclosed` and checks.
+#[test]
+fn only_verify_issued_keeps_the_claims_and_both_disclose_the_same() {
+    let s = setup();
+    let verifier = Verifier::new(direct(&s.public), Arc::new(StaticResolver::new()));
+    for format in Format::ALL {
+        let issued = s
+            .issuer
+            .issue(&IssueRequest::new(RecordType::Diploma, diploma()), format)
+            .unwrap();
+        let plain = verifier.verify(&issued.credential);
+        assert!(plain.valid, "{format}: {}", plain.summary());
+        let plain = &plain.credentials[0];
+        assert!(plain.verified_claims.is_none(), "{format}");
+        let kept = verifier.verify_issued(&issued.credential).unwrap();
+        assert!(kept.verified_claims.is_some(), "{format}");
+        assert_eq!(plain.disclosed, kept.disclosed, "{format}");
+        assert_eq!(
+            plain.disclosed["awardingDate"], "2021-07-06T00:00:00Z",
+            "{format}"
+        );
+        let checks = |r: &passeport_verifier::CredentialReport| {
+            r.checks
+                .iter()
+                .map(|c| (c.check.clone(), c.ok, c.detail.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(checks(plain), checks(&kept), "{format}");
+        if format == Format::DcSdJwt {
+            // The SD-JWT VC subject: `sub` shown as such, not as the `id` the schema saw.
+            assert!(plain.disclosed.get("sub").is_some(), "{}", plain.disclosed);
+            assert!(plain.disclosed.get("id").is_none(), "{}", plain.disclosed);
+        }
+    }
+}
+
 #[test]
 fn https_issuer_key_from_sd_jwt_vc_issuer_metadata() {
     // An SD-JWT VC issuer identified by an https URL publishes its keys at

@@ -20,6 +20,10 @@ pub struct UnverifiedSdJwt {
     pub(crate) kb_jwt: Option<UnverifiedJws>,
     /// Everything up to and including the last `~`: what `sd_hash` covers.
     pub(crate) presented: String,
+    /// The Issuer-signed JWT's payload, parsed on first use by [`Self::insecure_claims`] and
+    /// then reused by [`Self::verify`] (the same bytes the signature covers: never set from
+    /// outside).
+    pub(crate) claims: std::sync::OnceLock<Map<String, Value>>,
 }
 
 impl UnverifiedSdJwt {
@@ -91,6 +95,7 @@ impl UnverifiedSdJwt {
             disclosures: parsed,
             kb_jwt,
             presented,
+            claims: std::sync::OnceLock::new(),
         })
     }
 
@@ -105,14 +110,19 @@ impl UnverifiedSdJwt {
     }
 
     /// The Issuer-signed JWT's payload as is (digests, no disclosure applied), for finding the
-    /// issuer's key (`iss`). Untrusted.
-    pub fn insecure_claims(&self) -> Result<Map<String, Value>, SdJwtError> {
-        self.jws
+    /// issuer's key (`iss`). Untrusted. Parsed once: [`Self::verify`] reuses it.
+    pub fn insecure_claims(&self) -> Result<&Map<String, Value>, SdJwtError> {
+        if let Some(claims) = self.claims.get() {
+            return Ok(claims);
+        }
+        let claims = self
+            .jws
             .insecure_claims()
             .map_err(|source| SdJwtError::Jws {
                 part: JwtPart::Issuer,
                 source,
-            })
+            })?;
+        Ok(self.claims.get_or_init(|| claims))
     }
 
     /// The Issuer-signed JWT (compact JWS).
@@ -134,7 +144,7 @@ impl UnverifiedSdJwt {
     /// [`Self::disclosures`]). Runs the full RFC 9901 processing (without the signature check),
     /// so a malformed SD-JWT fails here as it would in [`Self::verify`].
     pub fn disclosure_paths(&self) -> Result<Vec<ClaimPath>, SdJwtError> {
-        Ok(place(&self.insecure_claims()?, &self.disclosures)?.paths)
+        Ok(place(self.insecure_claims()?, &self.disclosures)?.paths)
     }
 
     /// Every selectively disclosable claim the holder can choose from, sorted (for a wallet's
@@ -153,7 +163,7 @@ impl UnverifiedSdJwt {
     /// Keeping an object does not keep its own disclosable members (recursive disclosure):
     /// `keep` is asked about each of them too. [`Self::select_pointers`] keeps whole subtrees.
     pub fn select(&self, keep: &dyn Fn(&[ClaimPathSegment]) -> bool) -> Result<String, SdJwtError> {
-        let placement = place(&self.insecure_claims()?, &self.disclosures)?;
+        let placement = place(self.insecure_claims()?, &self.disclosures)?;
         let mut kept = vec![false; self.disclosures.len()];
         for (index, path) in placement.paths.iter().enumerate() {
             if !keep(path.segments()) {
@@ -200,7 +210,7 @@ impl UnverifiedSdJwt {
     /// A pointer that names no claim of the processed payload is an error, so a typo does not
     /// silently disclose less than asked.
     pub fn select_pointers(&self, pointers: &[&str]) -> Result<String, SdJwtError> {
-        let processed = process(self.insecure_claims()?, self.disclosures.clone())?;
+        let processed = process(self.insecure_claims()?.clone(), self.disclosures.clone())?;
         let full = Value::Object(processed.claims);
         if let Some(unknown) = pointers.iter().find(|p| full.pointer(p).is_none()) {
             return Err(SdJwtError::UnknownClaim {

@@ -116,10 +116,14 @@ impl UnverifiedSdJwt {
                 part: JwtPart::Issuer,
                 source,
             })?;
-        let payload = jws.claims().map_err(|source| SdJwtError::Jws {
-            part: JwtPart::Issuer,
-            source,
-        })?;
+        // The payload the caller already read (the very bytes just verified), or a first parse.
+        let payload = match self.claims.into_inner() {
+            Some(claims) => claims,
+            None => jws.claims().map_err(|source| SdJwtError::Jws {
+                part: JwtPart::Issuer,
+                source,
+            })?,
+        };
         match payload.get("_sd_alg") {
             None => {}
             Some(Value::String(alg)) if alg == SD_ALG => {}
