@@ -19,6 +19,19 @@ pub fn encode_into(bytes: impl AsRef<[u8]>, out: &mut String) {
     base64_simd::URL_SAFE_NO_PAD.encode_append(bytes, out);
 }
 
+/// Appends `bytes` as unpadded base64url to a byte buffer (JSON being written).
+pub fn encode_into_bytes(bytes: impl AsRef<[u8]>, out: &mut Vec<u8>) {
+    base64_simd::URL_SAFE_NO_PAD.encode_append(bytes, out);
+}
+
+/// A SHA-256 digest as unpadded base64url, on the stack: always 43 ASCII bytes.
+pub fn encode_digest(digest: &[u8; 32]) -> [u8; 43] {
+    let mut out = [0u8; 43];
+    let _written =
+        base64_simd::URL_SAFE_NO_PAD.encode(digest, base64_simd::Out::from_slice(&mut out));
+    out
+}
+
 /// Decodes unpadded base64url; padding, `+`, `/`, whitespace and non-zero trailing bits are
 /// rejected. SIMD where the CPU has it; the verdict is the `base64` crate's (tested), which
 /// also words the error.
@@ -48,7 +61,18 @@ mod tests {
             let mut appended = String::from("x.");
             encode_into(&bytes, &mut appended);
             prop_assert_eq!(appended, format!("x.{text}"));
+            let mut bytes_out = b"x.".to_vec();
+            encode_into_bytes(&bytes, &mut bytes_out);
+            prop_assert_eq!(bytes_out, format!("x.{text}").into_bytes());
             prop_assert_eq!(decode(&text).unwrap(), bytes);
+        }
+
+        /// A digest on the stack is the same text as any other encoding of it.
+        #[test]
+        fn digests_on_the_stack_are_the_base64_crates(digest in any::<[u8; 32]>()) {
+            let inline = encode_digest(&digest);
+            let reference = URL_SAFE_NO_PAD.encode(digest);
+            prop_assert_eq!(&inline[..], reference.as_bytes());
         }
     }
 

@@ -379,6 +379,11 @@ pub struct VerifiedJws {
 }
 
 impl VerifiedJws {
+    /// The header, taken out of the verified JWS (no copy).
+    pub fn into_header(self) -> JwsHeader {
+        self.header
+    }
+
     /// The authenticated header.
     pub fn header(&self) -> &JwsHeader {
         &self.header

@@ -11,30 +11,44 @@ use std::sync::OnceLock;
 /// Bytes of randomness in a salt (128 bits, as RFC 9901 §9.3 recommends).
 const SALT_BYTES: usize = 16;
 
-/// The base64url SHA-256 digest of a disclosure (or a decoy), as found in `_sd` and `...`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct DisclosureDigest(String);
+/// The base64url SHA-256 digest of a disclosure (or a decoy), as found in `_sd` and `...`:
+/// its 43 characters held inline (no allocation per disclosure).
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DisclosureDigest([u8; 43]);
 
 impl DisclosureDigest {
     /// The digest of some text: base64url(SHA-256(ASCII bytes)).
     pub fn of(text: &str) -> Self {
-        Self(crate::b64::encode(Sha256::digest(text.as_bytes())))
+        Self(crate::b64::encode_digest(
+            &Sha256::digest(text.as_bytes()).into(),
+        ))
     }
 
     /// The base64url text.
     pub fn as_str(&self) -> &str {
-        &self.0
+        // Always ASCII: written by the base64url encoder.
+        std::str::from_utf8(&self.0).unwrap_or_default()
     }
 
     /// A decoy: the digest of fresh random bytes (RFC 9901 §4.2.5).
     pub(crate) fn decoy() -> Result<Self, SdJwtError> {
-        Ok(Self::of(&random_salt()?))
+        let mut salt = Vec::with_capacity(24);
+        write_random_salt(&mut salt)?;
+        Ok(Self::of(std::str::from_utf8(&salt).unwrap_or_default()))
     }
 }
 
 impl fmt::Display for DisclosureDigest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for DisclosureDigest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("DisclosureDigest")
+            .field(&self.as_str())
+            .finish()
     }
 }
 
@@ -45,7 +59,9 @@ impl fmt::Display for DisclosureDigest {
 #[derive(Debug, Clone)]
 pub struct Disclosure {
     encoded: String,
-    salt: String,
+    /// Set when parsed; for a disclosure made here, decoded from `encoded` when asked for (the
+    /// salt is written straight into the disclosure's JSON).
+    salt: OnceLock<String>,
     name: Option<String>,
     /// Set when the disclosure is parsed or made from a value; for one the issuer's encoder
     /// wrote from borrowed claims, decoded from `encoded` the first time it is asked for.
@@ -100,14 +116,13 @@ impl Disclosure {
         value_json: &[u8],
         scratch: &mut Vec<u8>,
     ) -> Result<Self, SdJwtError> {
-        let salt = random_salt()?;
         // `[salt, name, value]` written directly: no array of copies to serialize. The salt is
         // base64url, so it needs no escaping.
         let json = scratch;
         json.clear();
         json.reserve(value_json.len() + 64);
         json.extend_from_slice(b"[\"");
-        json.extend_from_slice(salt.as_bytes());
+        write_random_salt(json)?;
         json.push(b'"');
         if let Some(name) = name {
             json.push(b',');
@@ -120,7 +135,7 @@ impl Disclosure {
         let digest = DisclosureDigest::of(&encoded);
         Ok(Self {
             encoded,
-            salt,
+            salt: OnceLock::new(),
             name: name.map(str::to_owned),
             value: OnceLock::new(),
             digest,
@@ -169,7 +184,7 @@ impl Disclosure {
         Ok(Self {
             digest: DisclosureDigest::of(encoded),
             encoded: encoded.to_owned(),
-            salt,
+            salt: OnceLock::from(salt),
             name,
             value: OnceLock::from(value),
         })
@@ -187,7 +202,7 @@ impl Disclosure {
 
     /// The salt.
     pub fn salt(&self) -> &str {
-        &self.salt
+        self.salt.get_or_init(|| decode_salt(&self.encoded))
     }
 
     /// The claim name, for an object-property disclosure; `None` for an array element.
@@ -207,6 +222,11 @@ impl Disclosure {
                 .take()
                 .unwrap_or_else(|| decode_value(&self.encoded)),
         )
+    }
+
+    /// Moves the claim name out (leaving `None`), for building the processed payload.
+    pub(crate) fn take_name(&mut self) -> Option<String> {
+        self.name.take()
     }
 
     /// `object property` or `array element`, for messages.
@@ -247,6 +267,21 @@ fn decode_value(encoded: &str) -> Value {
     value.unwrap_or(Value::Null)
 }
 
+/// The salt of a disclosure this crate wrote: the first element of the JSON array in
+/// `encoded` (see [`decode_value`]; an empty salt would only stand for a defect in that writer).
+fn decode_salt(encoded: &str) -> String {
+    let salt = crate::b64::decode(encoded)
+        .ok()
+        .and_then(|json| serde_json::from_slice::<Vec<Value>>(&json).ok())
+        .and_then(|items| items.into_iter().next())
+        .and_then(|salt| match salt {
+            Value::String(salt) => Some(salt),
+            _ => None,
+        });
+    debug_assert!(salt.is_some(), "a disclosure we wrote has no salt");
+    salt.unwrap_or_default()
+}
+
 /// Appends `text` as a JSON string to `out`: as is between quotes when nothing in it needs
 /// escaping (most names and values), else through `serde_json`. Either way the bytes are what
 /// `serde_json` writes (tested below).
@@ -277,14 +312,16 @@ pub(crate) fn write_json<T: serde::Serialize + ?Sized>(
     serde_json::to_writer(out, value).map_err(|e| SdJwtError::Issue(e.to_string()))
 }
 
-/// 128 bits from the thread's CSPRNG (ChaCha, seeded and periodically reseeded from the OS):
-/// one system call per salt would cost more than the rest of the disclosure.
-fn random_salt() -> Result<String, SdJwtError> {
+/// Appends a salt to `out`: 128 bits from the thread's CSPRNG (ChaCha, seeded and
+/// periodically reseeded from the OS; one system call per salt would cost more than the rest of
+/// the disclosure), as base64url.
+fn write_random_salt(out: &mut Vec<u8>) -> Result<(), SdJwtError> {
     let mut salt = [0u8; SALT_BYTES];
     rand::thread_rng()
         .try_fill_bytes(&mut salt)
         .map_err(|e| SdJwtError::Sign(format!("no randomness for a salt: {e}")))?;
-    Ok(crate::b64::encode(salt))
+    crate::b64::encode_into_bytes(salt, out);
+    Ok(())
 }
 
 #[cfg(test)]

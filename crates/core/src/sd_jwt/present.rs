@@ -14,7 +14,8 @@ use serde_json::{Map, Value};
 /// is trustworthy until [`Self::verify`].
 #[derive(Debug, Clone)]
 pub struct UnverifiedSdJwt {
-    pub(crate) issuer_jwt: String,
+    /// Length of the Issuer-signed JWT, which `presented` starts with.
+    pub(crate) issuer_jwt_len: usize,
     pub(crate) jws: UnverifiedJws,
     pub(crate) disclosures: Vec<Disclosure>,
     pub(crate) kb_jwt: Option<UnverifiedJws>,
@@ -90,7 +91,7 @@ impl UnverifiedSdJwt {
             })?)
         };
         Ok(Self {
-            issuer_jwt: issuer_jwt.to_owned(),
+            issuer_jwt_len: issuer_jwt.len(),
             jws,
             disclosures: parsed,
             kb_jwt,
@@ -127,7 +128,9 @@ impl UnverifiedSdJwt {
 
     /// The Issuer-signed JWT (compact JWS).
     pub fn issuer_jwt(&self) -> &str {
-        &self.issuer_jwt
+        self.presented
+            .get(..self.issuer_jwt_len)
+            .unwrap_or_default()
     }
 
     /// The disclosures, in the order received.
@@ -178,7 +181,7 @@ impl UnverifiedSdJwt {
                 current = placement.parents.get(i).copied().flatten();
             }
         }
-        let mut out = self.issuer_jwt.clone();
+        let mut out = self.issuer_jwt().to_owned();
         out.push('~');
         for (disclosure, keep) in self.disclosures.iter().zip(kept) {
             if keep {

@@ -161,7 +161,7 @@ impl UnverifiedSdJwt {
             }
         };
         Ok(VerifiedSdJwt {
-            header: jws.header().clone(),
+            header: jws.into_header(),
             claims: processed.claims,
             disclosed: processed.placement.paths,
             cnf,
@@ -267,16 +267,19 @@ pub(crate) fn process(
     mut disclosures: Vec<Disclosure>,
 ) -> Result<Processed, SdJwtError> {
     let placement = place(&payload, &disclosures)?;
-    let values = disclosures.iter_mut().map(Disclosure::take_value).collect();
+    let (values, names) = disclosures
+        .iter_mut()
+        .map(|disclosure| (disclosure.take_value(), disclosure.take_name()))
+        .unzip();
     let by_digest = disclosures
         .iter()
         .enumerate()
         .map(|(index, disclosure)| (disclosure.digest().as_str(), index))
         .collect();
     let mut builder = Builder {
-        disclosures: &disclosures,
         by_digest,
         values,
+        names,
     };
     payload.shift_remove("_sd_alg");
     builder.object(&mut payload);
@@ -482,9 +485,10 @@ fn array_reference(item: &Value) -> Option<Result<&str, ()>> {
 /// The building walk of [`process`], after [`place`] has checked everything: moves each
 /// disclosed value (itself built first) into place.
 struct Builder<'a> {
-    disclosures: &'a [Disclosure],
     by_digest: HashMap<&'a str, usize>,
+    /// Per disclosure, its value and its claim name, moved out of it.
     values: Vec<Option<Value>>,
+    names: Vec<Option<String>>,
 }
 
 impl Builder<'_> {
@@ -518,29 +522,31 @@ impl Builder<'_> {
             let Some(&index) = self.by_digest.get(digest.as_str()) else {
                 continue;
             };
-            let name = self.disclosures.get(index).and_then(Disclosure::claim_name);
+            let name = self.names.get_mut(index).and_then(Option::take);
             if let (Some(name), Some(value)) = (name, self.take(index)) {
-                map.insert(name.to_owned(), value);
+                map.insert(name, value);
             }
         }
     }
 
+    /// Each `{"...": digest}` replaced by its disclosed value, or removed when undisclosed, in
+    /// place.
     fn array(&mut self, items: &mut Vec<Value>) {
-        let mut out = Vec::with_capacity(items.len());
-        for mut item in items.drain(..) {
-            match array_reference(&item) {
-                Some(Ok(digest)) => {
-                    let index = self.by_digest.get(digest).copied();
-                    if let Some(value) = index.and_then(|index| self.take(index)) {
-                        out.push(value);
+        items.retain_mut(|item| match array_reference(item) {
+            Some(Ok(digest)) => {
+                let index = self.by_digest.get(digest).copied();
+                match index.and_then(|index| self.take(index)) {
+                    Some(value) => {
+                        *item = value;
+                        true
                     }
-                }
-                _ => {
-                    self.value(&mut item);
-                    out.push(item);
+                    None => false,
                 }
             }
-        }
-        *items = out;
+            _ => {
+                self.value(item);
+                true
+            }
+        });
     }
 }
