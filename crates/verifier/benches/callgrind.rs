@@ -10,6 +10,16 @@
 //! Each operation runs once outside the measured region (lazy schema compilation, caches), then
 //! `n` times inside `measured`. Dividing the collected instructions by `n` and by the floor's
 //! gives the ratio. Without an operation name (as under `cargo bench`), it lists the operations.
+//!
+//! `paired <operation> <floor> [rounds]` times, on the wall clock, short bursts of the
+//! operation and of its floor in turn (floor, operation, operation, floor, …) and prints the
+//! median and quartiles of the per-round ratios: on a machine whose speed drifts under other
+//! people's load, both sides of each ratio are taken a millisecond apart, in the same state.
+//! Criterion's figures (BENCHMARKS.md) are the reference; this is for when they cannot be.
+//!
+//! ```sh
+//! target/release/deps/callgrind-<hash> paired 'issue_vc+sd-jwt' 'floor_signatures_vc+sd-jwt'
+//! ```
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod common;
@@ -17,7 +27,9 @@ mod common;
 use common::Fixture;
 use ed25519_dalek::{Signer as _, Verifier as _};
 use passeport_issuer::Format;
+use sha2::{Digest as _, Sha256};
 use std::hint::black_box;
+use std::time::{Duration, Instant};
 
 /// The region callgrind counts: `n` calls of `op`.
 #[inline(never)]
@@ -25,6 +37,36 @@ fn measured(n: usize, op: &dyn Fn()) {
     for _ in 0..n {
         op();
     }
+}
+
+/// Time of `k` calls of `op`.
+fn burst(k: usize, op: &dyn Fn()) -> Duration {
+    let start = Instant::now();
+    for _ in 0..k {
+        op();
+    }
+    start.elapsed()
+}
+
+/// Per-round ratios of `op` to `floor`, each round a burst of about a millisecond of each, in
+/// the order floor, op, op, floor (drift within a round cancels).
+fn paired(op: &dyn Fn(), floor: &dyn Fn(), rounds: usize) -> Vec<f64> {
+    let calls = |f: &dyn Fn()| {
+        let one = burst(20, f).as_secs_f64() / 20.0;
+        ((1e-3 / one.max(1e-9)) as usize).clamp(1, 10_000)
+    };
+    let (k_op, k_floor) = (calls(op), calls(floor));
+    let mut ratios: Vec<f64> = (0..rounds)
+        .map(|_| {
+            let f1 = burst(k_floor, floor).as_secs_f64() / k_floor as f64;
+            let o1 = burst(k_op, op).as_secs_f64() / k_op as f64;
+            let o2 = burst(k_op, op).as_secs_f64() / k_op as f64;
+            let f2 = burst(k_floor, floor).as_secs_f64() / k_floor as f64;
+            (o1 + o2) / (f1 + f2)
+        })
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    ratios
 }
 
 fn main() {
@@ -71,6 +113,37 @@ fn main() {
             black_box(raw.sign(black_box(&signing_input)));
         }),
     ));
+    ops.push((
+        "floor_2x_verify".into(),
+        Box::new(|| {
+            for _ in 0..2 {
+                raw_public
+                    .verify(black_box(message), raw_signature)
+                    .unwrap()
+            }
+        }),
+    ));
+    // The floor of an SD-JWT issuance as the issue states it: the one signature over the bytes
+    // it really signs, plus the SHA-256 digest of every disclosure (as in the `issue` bench).
+    for format in [Format::VcSdJwt, Format::DcSdJwt] {
+        let sd_jwt = issuer.issue(request, format).unwrap().credential;
+        let (jwt, disclosures) = sd_jwt.split_once('~').unwrap();
+        let signing_input = jwt.rsplit_once('.').unwrap().0.as_bytes().to_vec();
+        let disclosures: Vec<Vec<u8>> = disclosures
+            .split('~')
+            .filter(|d| !d.is_empty())
+            .map(|d| d.as_bytes().to_vec())
+            .collect();
+        ops.push((
+            format!("floor_signatures_{format}"),
+            Box::new(move || {
+                for disclosure in &disclosures {
+                    black_box(Sha256::digest(black_box(disclosure)));
+                }
+                black_box(raw.sign(black_box(&signing_input)));
+            }),
+        ));
+    }
     for format in Format::ALL {
         ops.push((
             format!("issue_{format}"),
@@ -120,6 +193,38 @@ fn main() {
         ));
     }
 
+    if name == "paired" {
+        let find = |wanted: Option<&String>| {
+            ops.iter()
+                .find(|(op, _)| Some(op) == wanted)
+                .map(|(_, f)| f.as_ref())
+        };
+        let (Some(op), Some(floor)) = (find(args.get(1)), find(args.get(2))) else {
+            println!("usage: callgrind paired <operation> <floor> [rounds]");
+            return;
+        };
+        let rounds = args
+            .get(3)
+            .and_then(|r| r.parse().ok())
+            .unwrap_or(300usize)
+            .max(1);
+        op();
+        floor();
+        let ratios = paired(op, floor, rounds);
+        let at = |q: f64| {
+            let index = (ratios.len().saturating_sub(1) as f64 * q) as usize;
+            ratios.get(index).copied().unwrap_or(f64::NAN)
+        };
+        println!(
+            "{} / {}: median {:.3} (quartiles {:.3} - {:.3}, {rounds} rounds)",
+            args.get(1).map_or("", String::as_str),
+            args.get(2).map_or("", String::as_str),
+            at(0.5),
+            at(0.25),
+            at(0.75)
+        );
+        return;
+    }
     match ops.iter().find(|(op, _)| op == name) {
         Some((_, op)) => {
             op();

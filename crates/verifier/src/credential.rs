@@ -24,7 +24,7 @@ pub(crate) enum Scope {
 #[derive(Debug, Clone)]
 pub(crate) struct Candidate {
     pub key: PublicKey,
-    pub source: String,
+    pub source: std::borrow::Cow<'static, str>,
     pub scope: Scope,
 }
 
@@ -40,7 +40,7 @@ pub(crate) fn candidates(
         .iter()
         .map(|key| Candidate {
             key: key.clone(),
-            source: "a key given to trust directly".to_owned(),
+            source: "a key given to trust directly".into(),
             scope: Scope::Any,
         })
         .collect();
@@ -49,14 +49,14 @@ pub(crate) fn candidates(
         Some(entry) if !entry.keys.is_empty() => {
             out.extend(entry.keys.iter().map(|key| Candidate {
                 key: key.clone(),
-                source: format!("key of {issuer} from the trust list"),
+                source: format!("key of {issuer} from the trust list").into(),
                 scope: Scope::Entry(entry.clone()),
             }));
         }
         entry => match issuer_keys(v, issuer, kid) {
             Ok((keys, how)) => out.extend(keys.into_iter().map(|key| Candidate {
                 key,
-                source: how.clone(),
+                source: how.clone().into(),
                 scope: entry.map_or(Scope::Untrusted, |e| Scope::Entry(e.clone())),
             })),
             Err(e) => problems.push(e),

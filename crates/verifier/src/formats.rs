@@ -667,7 +667,7 @@ fn verify_di(
         if let Ok(mut slot) = used.lock() {
             *slot = Some(Candidate {
                 key: key.clone(),
-                source,
+                source: source.into(),
                 scope,
             });
         }

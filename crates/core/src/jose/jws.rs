@@ -260,8 +260,9 @@ impl JwsPolicy {
             }
         }
         if let Some(accepted) = &self.typ {
-            let found = header.typ().map(normalize_typ);
-            if !found.as_ref().is_some_and(|f| accepted.contains(f)) {
+            // `accepted` is normalized: the header's `typ` is compared without a copy.
+            let found = header.typ().map(strip_application);
+            if !found.is_some_and(|f| accepted.iter().any(|a| a.eq_ignore_ascii_case(f))) {
                 return Err(JoseError::WrongType {
                     expected: accepted.join(" or "),
                     found: header.typ().unwrap_or("(none)").to_owned(),
@@ -272,11 +273,18 @@ impl JwsPolicy {
     }
 }
 
+/// A `typ` as policies keep it: lowercase, without the optional `application/`.
 fn normalize_typ(typ: &str) -> String {
-    let lower = typ.to_ascii_lowercase();
-    lower
-        .strip_prefix("application/")
-        .map_or(lower.clone(), str::to_owned)
+    strip_application(typ).to_ascii_lowercase()
+}
+
+/// `typ` without a leading `application/` (in any case).
+fn strip_application(typ: &str) -> &str {
+    const PREFIX: &str = "application/";
+    match (typ.get(..PREFIX.len()), typ.get(PREFIX.len()..)) {
+        (Some(prefix), Some(rest)) if prefix.eq_ignore_ascii_case(PREFIX) => rest,
+        _ => typ,
+    }
 }
 
 /// A JWS whose signature has not been checked yet. Nothing in it is trustworthy.
@@ -520,7 +528,29 @@ mod tests {
             .unwrap()
             .verify(&key.public_key(), &JwsPolicy::typed(&["vc+jwt"]))
             .is_ok());
-        for header in [r#"{"alg":"EdDSA"}"#, r#"{"alg":"EdDSA","typ":"JWT"}"#] {
+        // The policy's own types are normalized too; `application/` in any case is optional.
+        for (accepted, typ) in [
+            ("application/VC+JWT", "vc+jwt"),
+            ("vc+jwt", "Application/vc+JWT"),
+            ("vc+jwt", "APPLICATION/VC+JWT"),
+        ] {
+            let jws = resign(&key, &format!(r#"{{"alg":"EdDSA","typ":"{typ}"}}"#), "{}");
+            assert!(
+                UnverifiedJws::parse(&jws)
+                    .unwrap()
+                    .verify(&key.public_key(), &JwsPolicy::typed(&[accepted]))
+                    .is_ok(),
+                "{accepted} / {typ}"
+            );
+        }
+        for header in [
+            r#"{"alg":"EdDSA"}"#,
+            r#"{"alg":"EdDSA","typ":"JWT"}"#,
+            r#"{"alg":"EdDSA","typ":"xapplication/vc+jwt"}"#,
+            r#"{"alg":"EdDSA","typ":"application/"}"#,
+            r#"{"alg":"EdDSA","typ":"applicatioé/vc+jwt"}"#,
+            r#"{"alg":"EdDSA","typ":"application/application/vc+jwt"}"#,
+        ] {
             let jws = resign(&key, header, "{}");
             assert!(matches!(
                 UnverifiedJws::parse(&jws)

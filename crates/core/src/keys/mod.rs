@@ -185,10 +185,10 @@ impl SecretKey {
         match self {
             Self::Ed25519(k) => PublicKey::Ed25519 {
                 key: k.verifying_key(),
-                jwk: k.public_jwk().clone(),
+                jwk: Arc::new(k.public_jwk().clone()),
             },
             Self::P256(k) => PublicKey::P256 {
-                jwk: k.public_jwk().clone(),
+                jwk: Arc::new(k.public_jwk().clone()),
                 verifier: k.verifier(),
             },
         }
@@ -230,13 +230,13 @@ pub enum PublicKey {
     Ed25519 {
         /// The parsed point.
         key: ed25519_dalek::VerifyingKey,
-        /// The JWK it came from.
-        jwk: PublicJwk,
+        /// The JWK it came from (shared: a key is cloned for every candidate it stands for).
+        jwk: Arc<PublicJwk>,
     },
     /// P-256 (ES256), verified by josekit (OpenSSL).
     P256 {
         /// The JWK (point validated on parse).
-        jwk: PublicJwk,
+        jwk: Arc<PublicJwk>,
         /// The parsed verifier, built once.
         verifier: Arc<josekit::jws::alg::ecdsa::EcdsaJwsVerifier>,
     },
@@ -261,14 +261,19 @@ impl Eq for PublicKey {}
 impl PublicKey {
     /// Reads a public JWK (private members, if any, are ignored).
     pub fn from_jwk(jwk: &PublicJwk) -> Result<Self, KeyError> {
+        Self::from_owned_jwk(jwk.clone())
+    }
+
+    /// [`Self::from_jwk`] of a JWK given by value (no copy of it).
+    pub fn from_owned_jwk(jwk: PublicJwk) -> Result<Self, KeyError> {
         match (jwk.kty.as_str(), jwk.crv.as_str()) {
             ("OKP", "Ed25519") => Ok(Self::Ed25519 {
-                key: ed25519::verifying_key_from_jwk(jwk)?,
-                jwk: jwk.clone(),
+                key: ed25519::verifying_key_from_jwk(&jwk)?,
+                jwk: Arc::new(jwk),
             }),
             ("EC", "P-256") => Ok(Self::P256 {
-                verifier: p256::verifier_from_jwk(jwk)?,
-                jwk: jwk.clone(),
+                verifier: p256::verifier_from_jwk(&jwk)?,
+                jwk: Arc::new(jwk),
             }),
             (kty, crv) => Err(KeyError::UnsupportedKey(format!("kty {kty}, crv {crv}"))),
         }
@@ -276,7 +281,7 @@ impl PublicKey {
 
     /// Reads a public JWK from a JSON value.
     pub fn from_jwk_value(value: &serde_json::Value) -> Result<Self, KeyError> {
-        Self::from_jwk(&PublicJwk::from_value(value)?)
+        Self::from_owned_jwk(PublicJwk::from_value(value)?)
     }
 
     /// The key's JWK.

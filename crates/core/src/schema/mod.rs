@@ -271,11 +271,7 @@ pub fn validate_disclosed_subject(record: RecordType, subject: &Value) -> Result
     // confused by the hidden claims (a failed `anyOf` marks every property unevaluated).
     let policy = sd_policy(record)?;
     if let Some(map) = subject.as_object() {
-        if let Some(unknown) = map.keys().find(|k| {
-            policy
-                .subject_mode(&[PathSegment::Key((*k).clone())])
-                .is_none()
-        }) {
+        if let Some(unknown) = map.keys().find(|k| policy.subject_member_mode(k).is_none()) {
             return Err(SchemaError::Invalid {
                 pointer: format!("/{unknown}"),
                 message: format!("`{unknown}` is not a claim of the {record} schema"),

@@ -84,6 +84,15 @@ impl SdPolicy {
     pub fn envelope_mode(&self, path: &[PathSegment]) -> Option<SdMode> {
         find(&self.envelope, path)
     }
+
+    /// The mode of the top-level subject claim `name` (`subject_mode(&[Key(name)])`, without
+    /// building the path).
+    pub fn subject_member_mode(&self, name: &str) -> Option<SdMode> {
+        self.subject
+            .iter()
+            .find(|r| matches!(r.path.as_slice(), [PathSegment::Key(key)] if key == name))
+            .map(|r| r.mode)
+    }
 }
 
 fn find(rules: &[SdRule], path: &[PathSegment]) -> Option<SdMode> {

@@ -132,6 +132,16 @@ fn sd_policy_matches_the_published_type_metadata() {
             policy.subject_mode(&[PathSegment::Key("achievement".into())]),
             Some(SdMode::Never)
         );
+        for rule in policy.subject_rules() {
+            if let [PathSegment::Key(name)] = rule.path.as_slice() {
+                assert_eq!(policy.subject_member_mode(name), Some(rule.mode), "{name}");
+            }
+        }
+        assert_eq!(policy.subject_member_mode("notAClaim"), None);
+        assert_eq!(
+            policy.subject_member_mode("name"),
+            policy.subject_mode(&[PathSegment::Key("name".into())])
+        );
         assert_eq!(
             policy.envelope_mode(&[PathSegment::Key("awardedDate".into())]),
             Some(SdMode::Always)
