@@ -5,7 +5,6 @@ use crate::{IssueError, IssueRequest, Issuer};
 use passeport_core::data_integrity::{self, Cryptosuite, ProofOptions};
 use passeport_core::jose::{sign_compact, JwsHeaderParams};
 use passeport_core::keys::PublicJwk;
-use passeport_core::schema::PathSegment;
 use passeport_core::sd_jwt::{self, ClaimPathSegment, IssueOptions};
 use serde_json::Value;
 use std::fmt;
@@ -136,7 +135,7 @@ pub(crate) fn secure(
                 Some(ClaimPathSegment::Key(k)) if REGISTERED.contains(&k.as_str()) => false,
                 Some(ClaimPathSegment::Key(k)) if k == "sub" => {
                     path.len() == 1
-                        && mode_of(policy.subject_mode(&[PathSegment::Key("id".into())]))
+                        && mode_of(policy.subject_member_mode("id"))
                 }
                 _ => mode_of(policy.subject_mode_at(path)),
             };
