@@ -167,6 +167,83 @@ fn issued_credential_verifies_at_import_with_every_claim() {
     assert!(verified.key_binding().is_none());
 }
 
+/// Issuing straight to the compact form gives what `to_compact` of a kept SD-JWT gives, up to
+/// the fresh salts: the same payload shape, as many disclosures, each referenced, the same
+/// claims once processed; and the same refusal of what no verifier would accept.
+#[test]
+fn issuing_straight_to_the_compact_form_is_issuing_then_compacting() {
+    let issuer = SecretKey::generate(KeyAlgorithm::Ed25519).unwrap();
+    let holder = SecretKey::generate(KeyAlgorithm::Ed25519).unwrap();
+    let claims = credential();
+    let members: Vec<(&str, &Value)> = claims.iter().map(|(k, v)| (k.as_str(), v)).collect();
+    let header = JwsHeaderParams::typed("vc+sd-jwt");
+    let options = IssueOptions {
+        decoys_per_object: 1,
+        holder_key: Some(holder.public_jwk().clone()),
+    };
+    let kept = sd_jwt::issue_borrowed(
+        &issuer,
+        &header,
+        &members,
+        &subject_is_disclosable,
+        &options,
+    )
+    .unwrap()
+    .to_compact();
+    let compact = sd_jwt::issue_borrowed_compact(
+        &issuer,
+        &header,
+        &members,
+        &subject_is_disclosable,
+        &options,
+    )
+    .unwrap();
+    assert!(compact.ends_with('~'));
+    assert_ne!(compact, kept, "fresh salts");
+    let mut verify = required();
+    verify.key_binding = KbExpectation::Issuance;
+    let read = |text: &str| {
+        let parsed = UnverifiedSdJwt::parse(text).unwrap();
+        let shape: Vec<usize> = parsed
+            .disclosures()
+            .iter()
+            .map(|d| d.as_str().len())
+            .collect();
+        let verified = parsed
+            .verify(&issuer.public_key(), &verify, &FixedClock(NOW))
+            .unwrap();
+        (
+            shape.len(),
+            verified.disclosed_paths().to_vec(),
+            verified.claims().clone(),
+        )
+    };
+    let (count, paths, processed) = read(&compact);
+    assert_eq!((count, paths, processed), read(&kept));
+    assert!(count > 5, "{count}");
+
+    let big = Value::String("x".repeat(sd_jwt::MAX_DISCLOSURE_BYTES));
+    let members = [("iss", &claims["iss"]), ("big", &big)];
+    let everything = |_: &[ClaimPathSegment]| true;
+    let refused = |result: Result<String, sd_jwt::SdJwtError>| result.unwrap_err().to_string();
+    let kept = refused(
+        sd_jwt::issue_borrowed(&issuer, &header, &members, &everything, &options)
+            .map(|sd| sd.to_compact()),
+    );
+    let compact = refused(sd_jwt::issue_borrowed_compact(
+        &issuer,
+        &header,
+        &members,
+        &everything,
+        &options,
+    ));
+    assert!(compact.contains("a verifier accepts"), "{compact}");
+    assert_eq!(
+        compact.split(" would be").next(),
+        kept.split(" would be").next()
+    );
+}
+
 #[test]
 fn sd_arrays_are_sorted_padded_with_decoys_and_sd_alg_is_set() {
     let issuer = SecretKey::generate(KeyAlgorithm::Ed25519).unwrap();

@@ -134,8 +134,7 @@ pub(crate) fn secure(
             let selector = |path: &[ClaimPathSegment]| match path.first() {
                 Some(ClaimPathSegment::Key(k)) if REGISTERED.contains(&k.as_str()) => false,
                 Some(ClaimPathSegment::Key(k)) if k == "sub" => {
-                    path.len() == 1
-                        && mode_of(policy.subject_member_mode("id"))
+                    path.len() == 1 && mode_of(policy.subject_member_mode("id"))
                 }
                 _ => mode_of(policy.subject_mode_at(path)),
             };
@@ -231,14 +230,13 @@ fn sd_issue(
         decoys_per_object: 0,
         holder_key: request.holder.as_ref().map(PublicJwk::bare),
     };
-    sd_jwt::issue_borrowed(
+    sd_jwt::issue_borrowed_compact(
         issuer.signer.as_ref(),
         &header(issuer, typ),
         claims,
         selector,
         &options,
     )
-    .map(|sd| sd.to_compact())
     .map_err(|e| IssueError::Signing(e.to_string()))
 }
 

@@ -116,22 +116,8 @@ impl Disclosure {
         value_json: &[u8],
         scratch: &mut Vec<u8>,
     ) -> Result<Self, SdJwtError> {
-        // `[salt, name, value]` written directly: no array of copies to serialize. The salt is
-        // base64url, so it needs no escaping.
-        let json = scratch;
-        json.clear();
-        json.reserve(value_json.len() + 64);
-        json.extend_from_slice(b"[\"");
-        write_random_salt(json)?;
-        json.push(b'"');
-        if let Some(name) = name {
-            json.push(b',');
-            write_str(json, name)?;
-        }
-        json.push(b',');
-        json.extend_from_slice(value_json);
-        json.push(b']');
-        let encoded = crate::b64::encode(&json[..]);
+        write_json_in(name, value_json, scratch)?;
+        let encoded = crate::b64::encode(&scratch[..]);
         let digest = DisclosureDigest::of(&encoded);
         Ok(Self {
             encoded,
@@ -310,6 +296,30 @@ pub(crate) fn write_json<T: serde::Serialize + ?Sized>(
     value: &T,
 ) -> Result<(), SdJwtError> {
     serde_json::to_writer(out, value).map_err(|e| SdJwtError::Issue(e.to_string()))
+}
+
+/// Writes the JSON `[salt, name, value]` of a fresh disclosure in `scratch` (cleared first), for
+/// a value the caller has already written as compact JSON ([`Disclosure::from_json`]): no array
+/// of copies to serialize. The salt is base64url, so it needs no escaping.
+pub(crate) fn write_json_in(
+    name: Option<&str>,
+    value_json: &[u8],
+    scratch: &mut Vec<u8>,
+) -> Result<(), SdJwtError> {
+    let json = scratch;
+    json.clear();
+    json.reserve(value_json.len() + 64);
+    json.extend_from_slice(b"[\"");
+    write_random_salt(json)?;
+    json.push(b'"');
+    if let Some(name) = name {
+        json.push(b',');
+        write_str(json, name)?;
+    }
+    json.push(b',');
+    json.extend_from_slice(value_json);
+    json.push(b']');
+    Ok(())
 }
 
 /// Appends a salt to `out`: 128 bits from the thread's CSPRNG (ChaCha, seeded and

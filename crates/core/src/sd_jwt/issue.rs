@@ -1,6 +1,6 @@
 //! Issuance (RFC 9901 §4): claims in, Issuer-signed JWT plus disclosures out.
 
-use super::disclosure::{is_reserved, write_str, write_value};
+use super::disclosure::{is_reserved, write_json_in, write_str, write_value};
 use super::{
     ClaimPath, ClaimPathSegment, Disclosure, DisclosureDigest, JwtPart, SdJwtError,
     MAX_DISCLOSURES, MAX_DISCLOSURE_BYTES, MAX_PROCESSED_DEPTH, SD_ALG,
@@ -82,6 +82,60 @@ pub fn issue_borrowed(
     selector: &dyn Fn(&[ClaimPathSegment]) -> bool,
     options: &IssueOptions,
 ) -> Result<SdJwt, SdJwtError> {
+    let sink = Sink::Disclosures(Vec::new());
+    match encode(signer, header, claims, selector, options, sink)? {
+        (issuer_jwt, Sink::Disclosures(disclosures)) => Ok(SdJwt {
+            issuer_jwt,
+            disclosures,
+        }),
+        (issuer_jwt, Sink::Compact(_)) => Ok(SdJwt {
+            issuer_jwt,
+            disclosures: Vec::new(),
+        }),
+    }
+}
+
+/// [`issue_borrowed`], straight to the compact form `<JWT>~<D1>~…~<Dn>~` (what
+/// [`SdJwt::to_compact`] gives): each disclosure's text is written once, where it ends up,
+/// with no [`Disclosure`] kept. For issuers that only hand the credential over.
+pub fn issue_borrowed_compact(
+    signer: &dyn Signer,
+    header: &JwsHeaderParams,
+    claims: &[(&str, &Value)],
+    selector: &dyn Fn(&[ClaimPathSegment]) -> bool,
+    options: &IssueOptions,
+) -> Result<String, SdJwtError> {
+    let sink = Sink::Compact(String::with_capacity(4096));
+    let (issuer_jwt, sink) = encode(signer, header, claims, selector, options, sink)?;
+    let tail = match &sink {
+        Sink::Compact(tail) => tail.as_str(),
+        Sink::Disclosures(_) => "",
+    };
+    let mut out = String::with_capacity(issuer_jwt.len() + 1 + tail.len());
+    out.push_str(&issuer_jwt);
+    out.push('~');
+    out.push_str(tail);
+    Ok(out)
+}
+
+/// Where the encoder puts each disclosure.
+enum Sink {
+    /// Kept as a [`Disclosure`].
+    Disclosures(Vec<Disclosure>),
+    /// Its text appended, then `~`: the tail of the compact form.
+    Compact(String),
+}
+
+/// The walk both issuing functions share: checks the top-level names, writes the payload and
+/// the disclosures (into `sink`), signs. The Issuer-signed JWT, and the sink filled.
+fn encode(
+    signer: &dyn Signer,
+    header: &JwsHeaderParams,
+    claims: &[(&str, &Value)],
+    selector: &dyn Fn(&[ClaimPathSegment]) -> bool,
+    options: &IssueOptions,
+    sink: Sink,
+) -> Result<(String, Sink), SdJwtError> {
     let mut names: Vec<&str> = claims.iter().map(|(name, _)| *name).collect();
     names.sort_unstable();
     if let Some(pair) = names.windows(2).find(|pair| pair.first() == pair.get(1)) {
@@ -116,7 +170,8 @@ pub fn issue_borrowed(
     let mut encoder = Encoder {
         selector,
         decoys: options.decoys_per_object,
-        disclosures: Vec::new(),
+        sink,
+        digests: Vec::new(),
         path: Vec::new(),
         spare: Vec::new(),
         names: Vec::new(),
@@ -129,17 +184,16 @@ pub fn issue_borrowed(
             part: JwtPart::Issuer,
             source,
         })?;
-    Ok(SdJwt {
-        issuer_jwt,
-        disclosures: encoder.disclosures,
-    })
+    Ok((issuer_jwt, encoder.sink))
 }
 
 /// Walks borrowed claims once, writing the payload's JSON and each disclosure's as it goes.
 struct Encoder<'a> {
     selector: &'a dyn Fn(&[ClaimPathSegment]) -> bool,
     decoys: usize,
-    disclosures: Vec<Disclosure>,
+    sink: Sink,
+    /// The digest of every disclosure made so far, in order.
+    digests: Vec<DisclosureDigest>,
     /// The path of the value being encoded: pushed and popped, never cloned on the way down.
     path: Vec<ClaimPathSegment>,
     /// Buffers for the JSON of disclosed values, reused (one in use per level of nesting of
@@ -188,17 +242,35 @@ impl Encoder<'_> {
         }
     }
 
-    /// Keeps the disclosure of the claim at the current path, within the limits a verifier
-    /// holds SD-JWTs to ([`MAX_DISCLOSURES`], [`MAX_DISCLOSURE_BYTES`]): issuing what no holder
-    /// could import is refused here, naming the claim.
-    fn keep(&mut self, disclosure: Disclosure) -> Result<(), SdJwtError> {
-        if self.disclosures.len() >= MAX_DISCLOSURES {
+    /// Makes the disclosure of the claim at the current path (`name` for an object member,
+    /// `None` for an array element; `json`, its value) into the sink, within the limits a
+    /// verifier holds SD-JWTs to ([`MAX_DISCLOSURES`], [`MAX_DISCLOSURE_BYTES`]): issuing what
+    /// no holder could import is refused here, naming the claim. The position of its digest in
+    /// `digests`.
+    fn emit(&mut self, name: Option<&str>, json: &[u8]) -> Result<usize, SdJwtError> {
+        if self.digests.len() >= MAX_DISCLOSURES {
             return Err(SdJwtError::TooManyDisclosures {
-                count: self.disclosures.len() + 1,
+                count: self.digests.len() + 1,
                 max: MAX_DISCLOSURES,
             });
         }
-        let size = disclosure.as_str().len();
+        let (size, digest) = match &mut self.sink {
+            Sink::Disclosures(disclosures) => {
+                let disclosure = Disclosure::from_json_in(name, json, &mut self.scratch)?;
+                let made = (disclosure.as_str().len(), disclosure.digest().clone());
+                disclosures.push(disclosure);
+                made
+            }
+            Sink::Compact(tail) => {
+                write_json_in(name, json, &mut self.scratch)?;
+                let start = tail.len();
+                crate::b64::encode_into(&self.scratch[..], tail);
+                let text = tail.get(start..).unwrap_or_default();
+                let made = (text.len(), DisclosureDigest::of(text));
+                tail.push('~');
+                made
+            }
+        };
         if size > MAX_DISCLOSURE_BYTES {
             return Err(SdJwtError::Issue(format!(
                 "the disclosure of claim {} would be {size} bytes, more than the \
@@ -206,8 +278,8 @@ impl Encoder<'_> {
                 self.here()
             )));
         }
-        self.disclosures.push(disclosure);
-        Ok(())
+        self.digests.push(digest);
+        Ok(self.digests.len() - 1)
     }
 
     /// The JSON of `value` (at the current path) in a buffer of its own, for a disclosure.
@@ -230,8 +302,8 @@ impl Encoder<'_> {
     ) -> Result<(), SdJwtError> {
         out.push(b'{');
         let mut first = true;
-        // Where this object's disclosures are in `self.disclosures`: their digests are listed
-        // from there once the members are done, rather than copied out one by one.
+        // Where this object's disclosures are in `self.digests`: their digests are listed from
+        // there once the members are done, rather than copied out one by one.
         let mut disclosed = Vec::new();
         for (name, value) in members {
             if is_reserved(name) {
@@ -244,10 +316,9 @@ impl Encoder<'_> {
             // An error ends the whole issuance, so the path is left as the error found it.
             if (self.selector)(&self.path) {
                 let json = self.disclosed(value, depth + 1)?;
-                let disclosure = Disclosure::from_json_in(Some(name), &json, &mut self.scratch)?;
+                let index = self.emit(Some(name), &json)?;
                 self.spare.push(json);
-                disclosed.push(self.disclosures.len());
-                self.keep(disclosure)?;
+                disclosed.push(index);
             } else {
                 member(out, &mut first, name)?;
                 self.value(value, depth + 1, out)?;
@@ -260,8 +331,8 @@ impl Encoder<'_> {
                 .collect::<Result<Vec<_>, _>>()?;
             let mut digests: Vec<&str> = disclosed
                 .iter()
-                .filter_map(|&i| self.disclosures.get(i))
-                .map(|d| d.digest().as_str())
+                .filter_map(|&i| self.digests.get(i))
+                .map(DisclosureDigest::as_str)
                 .chain(decoys.iter().map(DisclosureDigest::as_str))
                 .collect();
             digests.sort_unstable();
@@ -300,12 +371,12 @@ impl Encoder<'_> {
             self.path.push(ClaimPathSegment::Index(index));
             if (self.selector)(&self.path) {
                 let json = self.disclosed(item, depth + 1)?;
-                let disclosure = Disclosure::from_json_in(None, &json, &mut self.scratch)?;
+                let index = self.emit(None, &json)?;
                 self.spare.push(json);
+                let digest = self.digests.get(index).map_or("", DisclosureDigest::as_str);
                 out.extend_from_slice(b"{\"...\":\"");
-                out.extend_from_slice(disclosure.digest().as_str().as_bytes());
+                out.extend_from_slice(digest.as_bytes());
                 out.extend_from_slice(b"\"}");
-                self.keep(disclosure)?;
             } else {
                 self.value(item, depth + 1, out)?;
             }

@@ -63,7 +63,7 @@ mod present;
 mod verify;
 
 pub use self::disclosure::{Disclosure, DisclosureDigest};
-pub use self::issue::{issue, issue_borrowed, IssueOptions, SdJwt};
+pub use self::issue::{issue, issue_borrowed, issue_borrowed_compact, IssueOptions, SdJwt};
 pub use self::kb::{add_key_binding, sd_hash, KeyBindingInfo, KB_JWT_TYP};
 pub use self::present::UnverifiedSdJwt;
 pub use self::verify::{KbExpectation, SdJwtVerifyOptions, VerifiedSdJwt};
