@@ -225,7 +225,7 @@ impl ImportVerifier for AcceptAll {
         } else if text.contains('~') {
             UnverifiedSdJwt::parse(text)
                 .ok()
-                .and_then(|p| p.insecure_claims().ok())
+                .and_then(|p| p.insecure_claims().ok().cloned())
         } else {
             UnverifiedJws::parse(text)
                 .ok()
