@@ -199,8 +199,10 @@ fn main() {
                 .find(|(op, _)| Some(op) == wanted)
                 .map(|(_, f)| f.as_ref())
         };
-        let (Some(op), Some(floor)) = (find(args.get(1)), find(args.get(2))) else {
-            println!("usage: callgrind paired <operation> <floor> [rounds]");
+        // `issue_owned_*` hand out `n` requests prepared in advance: not for open-ended bursts.
+        let owned = args.iter().any(|a| a.starts_with("issue_owned_"));
+        let (Some(op), Some(floor), false) = (find(args.get(1)), find(args.get(2)), owned) else {
+            println!("usage: callgrind paired <operation> <floor> [rounds] (not issue_owned_*)");
             return;
         };
         let rounds = args
