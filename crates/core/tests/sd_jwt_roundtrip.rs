@@ -470,6 +470,19 @@ proptest! {
         want.insert("cnf".into(), json!({"jwk": holder.public_jwk().bare().to_value()}));
         prop_assert_eq!(verified.claims(), &want);
         prop_assert_eq!(verified.disclosed_paths().len(), count);
+        prop_assert_eq!(verified.disclosure_count(), count);
+        // Every path recorded names a claim of the processed payload.
+        let processed = Value::Object(verified.claims().clone());
+        for path in verified.disclosed_paths() {
+            let mut at = Some(&processed);
+            for segment in path.segments() {
+                at = match segment {
+                    ClaimPathSegment::Key(name) => at.and_then(|v| v.get(name.as_str())),
+                    ClaimPathSegment::Index(i) => at.and_then(|v| v.get(*i)),
+                };
+            }
+            prop_assert!(at.is_some(), "{:?}", path);
+        }
 
         // `present` is the same selection with its own KB-JWT.
         let direct = held.present(&|p| decide(keep, p), &holder, AUD, NONCE, NOW).unwrap();

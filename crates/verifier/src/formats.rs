@@ -409,7 +409,7 @@ fn verify_sd_jwt(
         check::FORMAT,
         format!(
             "{} disclosure(s), each referenced exactly once",
-            verified.disclosed_paths().len()
+            verified.disclosure_count()
         ),
     ));
     report.push(Check::pass(

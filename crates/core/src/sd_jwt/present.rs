@@ -147,7 +147,9 @@ impl UnverifiedSdJwt {
     /// [`Self::disclosures`]). Runs the full RFC 9901 processing (without the signature check),
     /// so a malformed SD-JWT fails here as it would in [`Self::verify`].
     pub fn disclosure_paths(&self) -> Result<Vec<ClaimPath>, SdJwtError> {
-        Ok(place(self.insecure_claims()?, &self.disclosures)?.paths)
+        Ok(place(self.insecure_claims()?, &self.disclosures)?
+            .paths
+            .paths())
     }
 
     /// Every selectively disclosable claim the holder can choose from, sorted (for a wallet's
@@ -168,9 +170,11 @@ impl UnverifiedSdJwt {
     pub fn select(&self, keep: &dyn Fn(&[ClaimPathSegment]) -> bool) -> Result<String, SdJwtError> {
         let placement = place(self.insecure_claims()?, &self.disclosures)?;
         let mut kept = vec![false; self.disclosures.len()];
-        for (index, path) in placement.paths.iter().enumerate() {
-            if !keep(path.segments()) {
-                continue;
+        for index in 0..placement.paths.len() {
+            // Every disclosure has a path: `place` refused any it could not place.
+            match placement.paths.path(index) {
+                Some(path) if keep(path.segments()) => {}
+                _ => continue,
             }
             let mut current = Some(index);
             while let Some(i) = current {

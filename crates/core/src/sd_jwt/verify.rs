@@ -55,7 +55,9 @@ pub struct SdJwtVerifyOptions {
 pub struct VerifiedSdJwt {
     header: JwsHeader,
     claims: Map<String, Value>,
-    disclosed: Vec<ClaimPath>,
+    disclosed: PathTable,
+    /// [`Self::disclosed_paths`], built from `disclosed` when first asked for.
+    disclosed_paths: std::sync::OnceLock<Vec<ClaimPath>>,
     cnf: Option<PublicJwk>,
     key_binding: Option<KeyBindingInfo>,
 }
@@ -80,7 +82,13 @@ impl VerifiedSdJwt {
     /// Paths (in [`Self::claims`]) of the claims revealed by disclosures, in the order the
     /// disclosures were presented.
     pub fn disclosed_paths(&self) -> &[ClaimPath] {
-        &self.disclosed
+        self.disclosed_paths.get_or_init(|| self.disclosed.paths())
+    }
+
+    /// How many disclosures were presented (each revealing one claim): the length of
+    /// [`Self::disclosed_paths`], without building the paths.
+    pub fn disclosure_count(&self) -> usize {
+        self.disclosed.len()
     }
 
     /// The holder key from `cnf.jwk`, if the credential has one.
@@ -164,6 +172,7 @@ impl UnverifiedSdJwt {
             header: jws.into_header(),
             claims: processed.claims,
             disclosed: processed.placement.paths,
+            disclosed_paths: std::sync::OnceLock::new(),
             cnf,
             key_binding,
         })
@@ -217,7 +226,7 @@ fn cnf_jwk(claims: &Map<String, Value>) -> Result<Option<PublicJwk>, SdJwtError>
 /// once every check has passed.
 pub(crate) struct Placement {
     /// Per disclosure (same order): the path of the claim it reveals.
-    pub paths: Vec<ClaimPath>,
+    pub paths: PathTable,
     /// Per disclosure: the disclosure it is nested in, if any.
     pub parents: Vec<Option<usize>>,
 }
@@ -245,17 +254,16 @@ pub(crate) fn place(
         disclosures,
         by_digest,
         seen: HashSet::default(),
-        paths: vec![None; disclosures.len()],
+        paths: PathTable::new(disclosures.len()),
         parents: vec![None; disclosures.len()],
         path: Vec::new(),
     };
     walker.object(payload, None, 0)?;
-    let mut paths = Vec::with_capacity(disclosures.len());
-    for (index, path) in walker.paths.into_iter().enumerate() {
-        paths.push(path.ok_or(SdJwtError::UnreferencedDisclosure { index })?);
+    if let Some(index) = walker.paths.unplaced() {
+        return Err(SdJwtError::UnreferencedDisclosure { index });
     }
     Ok(Placement {
-        paths,
+        paths: walker.paths,
         parents: walker.parents,
     })
 }
@@ -289,6 +297,86 @@ pub(crate) fn process(
     })
 }
 
+/// The paths of the disclosures, recorded as the checking walk finds them: every name in one
+/// buffer and every segment in another (three allocations in all, not a few per disclosure),
+/// made [`ClaimPath`]s only when asked for.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PathTable {
+    names: String,
+    segments: Vec<Recorded>,
+    /// Per disclosure: its range in `segments`, once placed.
+    ranges: Vec<Option<(usize, usize)>>,
+}
+
+/// A recorded segment: a name (its range in [`PathTable::names`]) or an array index.
+#[derive(Debug, Clone, Copy)]
+enum Recorded {
+    Key(usize, usize),
+    Index(usize),
+}
+
+impl PathTable {
+    fn new(disclosures: usize) -> Self {
+        Self {
+            names: String::new(),
+            segments: Vec::new(),
+            ranges: vec![None; disclosures],
+        }
+    }
+
+    /// Records `steps` as the path of disclosure `index`.
+    fn record(&mut self, index: usize, steps: &[Step<'_>]) {
+        let start = self.segments.len();
+        for step in steps {
+            self.segments.push(match step {
+                Step::Key(name) => {
+                    let from = self.names.len();
+                    self.names.push_str(name);
+                    Recorded::Key(from, self.names.len())
+                }
+                Step::Index(i) => Recorded::Index(*i),
+            });
+        }
+        if let Some(slot) = self.ranges.get_mut(index) {
+            *slot = Some((start, self.segments.len()));
+        }
+    }
+
+    /// The first disclosure with no path recorded (referenced by no digest).
+    fn unplaced(&self) -> Option<usize> {
+        self.ranges.iter().position(Option::is_none)
+    }
+
+    /// How many disclosures there are.
+    pub(crate) fn len(&self) -> usize {
+        self.ranges.len()
+    }
+
+    /// The path of disclosure `index`, if recorded.
+    pub(crate) fn path(&self, index: usize) -> Option<ClaimPath> {
+        let (start, end) = (*self.ranges.get(index)?)?;
+        let segments = self.segments.get(start..end)?;
+        Some(ClaimPath::from(
+            segments
+                .iter()
+                .map(|segment| match *segment {
+                    Recorded::Key(from, to) => ClaimPathSegment::Key(
+                        self.names.get(from..to).unwrap_or_default().to_owned(),
+                    ),
+                    Recorded::Index(i) => ClaimPathSegment::Index(i),
+                })
+                .collect::<Vec<_>>(),
+        ))
+    }
+
+    /// Every recorded path, in disclosure order.
+    pub(crate) fn paths(&self) -> Vec<ClaimPath> {
+        (0..self.len())
+            .filter_map(|index| self.path(index))
+            .collect()
+    }
+}
+
 /// One step of the path being walked, borrowed from the payload or a disclosure.
 #[derive(Clone, Copy)]
 enum Step<'a> {
@@ -301,7 +389,7 @@ struct Walker<'a> {
     disclosures: &'a [Disclosure],
     by_digest: HashMap<&'a str, usize>,
     seen: HashSet<&'a str>,
-    paths: Vec<Option<ClaimPath>>,
+    paths: PathTable,
     parents: Vec<Option<usize>>,
     /// The path of the value being walked (in the processed payload): pushed and popped,
     /// turned into a [`ClaimPath`] only when recorded or reported.
@@ -359,10 +447,7 @@ impl<'a> Walker<'a> {
         parent: Option<usize>,
         depth: usize,
     ) -> Result<(), SdJwtError> {
-        let here = self.here();
-        if let Some(slot) = self.paths.get_mut(index) {
-            *slot = Some(here);
-        }
+        self.paths.record(index, &self.path);
         if let Some(slot) = self.parents.get_mut(index) {
             *slot = parent;
         }
