@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 use serde_json::Value;
+use std::borrow::Cow;
 
 /// Names of the checks, as they appear in reports.
 pub mod check {
@@ -27,27 +28,27 @@ pub mod check {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Check {
     /// Which check ([`check`]).
-    pub check: String,
+    pub check: Cow<'static, str>,
     /// Whether it passed.
     pub ok: bool,
     /// Why, in words.
-    pub detail: String,
+    pub detail: Cow<'static, str>,
 }
 
 impl Check {
-    /// A passed check.
-    pub fn pass(check: &str, detail: impl Into<String>) -> Self {
+    /// A passed check (`check` is one of the [`check`] names; a fixed `detail` is not copied).
+    pub fn pass(check: &'static str, detail: impl Into<Cow<'static, str>>) -> Self {
         Self {
-            check: check.to_owned(),
+            check: Cow::Borrowed(check),
             ok: true,
             detail: detail.into(),
         }
     }
 
     /// A failed check.
-    pub fn fail(check: &str, detail: impl Into<String>) -> Self {
+    pub fn fail(check: &'static str, detail: impl Into<Cow<'static, str>>) -> Self {
         Self {
-            check: check.to_owned(),
+            check: Cow::Borrowed(check),
             ok: false,
             detail: detail.into(),
         }

@@ -99,6 +99,7 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
                 if check.check == "status" {
                     check
                         .detail
+                        .to_mut()
                         .push_str(" [offline: from the local cache only]");
                 }
             }
