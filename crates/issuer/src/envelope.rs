@@ -31,6 +31,53 @@ pub(crate) fn issuer_object(id: &str, profile: &Map<String, Value>) -> Value {
     Value::Object(object)
 }
 
+/// The members every credential of one record type has the same, as JSON values built once per
+/// process (they were built, then dropped, for every credential).
+struct Fixed {
+    context: Value,
+    types: Value,
+    schemas: Value,
+}
+
+impl Fixed {
+    /// Those of `record` (`None` only for a record type missing from [`RecordType::ALL`]: the
+    /// caller then builds them).
+    fn of(record: RecordType) -> Option<&'static Fixed> {
+        static ALL: std::sync::OnceLock<Vec<(RecordType, Fixed)>> = std::sync::OnceLock::new();
+        let strings = |items: [&str; 3]| Value::Array(items.map(Value::from).into());
+        ALL.get_or_init(|| {
+            RecordType::ALL
+                .iter()
+                .map(|&record| {
+                    let fixed = Fixed {
+                        context: strings(Envelope::context()),
+                        types: strings(Envelope::types_of(record)),
+                        schemas: schemas_value(Envelope::schemas_of(record)),
+                    };
+                    (record, fixed)
+                })
+                .collect()
+        })
+        .iter()
+        .find(|(r, _)| *r == record)
+        .map(|(_, fixed)| fixed)
+    }
+}
+
+/// `credentialSchema` as JSON.
+fn schemas_value(schemas: [SchemaRef; 2]) -> Value {
+    Value::Array(
+        schemas
+            .map(|schema| {
+                let mut entry = Map::new();
+                entry.insert("id".into(), schema.id.into_owned().into());
+                entry.insert("type".into(), schema.kind.into());
+                Value::Object(entry)
+            })
+            .into(),
+    )
+}
+
 /// An unsigned credential that borrows the request's subject: serialized as is for `vc+jwt`,
 /// turned into a map ([`Envelope::into_map`]) by the formats that rewrite it.
 pub(crate) struct Envelope<'a> {
@@ -117,21 +164,29 @@ impl<'a> Envelope<'a> {
     }
 
     fn types(&self) -> [&'static str; 3] {
+        Self::types_of(self.record)
+    }
+
+    fn types_of(record: RecordType) -> [&'static str; 3] {
         [
             "VerifiableCredential",
             "OpenBadgeCredential",
-            self.record.credential_type(),
+            record.credential_type(),
         ]
     }
 
     fn schemas(&self) -> [SchemaRef; 2] {
+        Self::schemas_of(self.record)
+    }
+
+    fn schemas_of(record: RecordType) -> [SchemaRef; 2] {
         [
             SchemaRef {
                 id: Cow::Borrowed(OB_SCHEMA),
                 kind: "1EdTechJsonSchemaValidator2019",
             },
             SchemaRef {
-                id: Cow::Owned(self.record.schema_id()),
+                id: Cow::Owned(record.schema_id()),
                 kind: "JsonSchema",
             },
         ]
@@ -150,10 +205,17 @@ impl<'a> Envelope<'a> {
     /// issuer hold borrowed (the subject, the issuer object), the rest made here.
     pub(crate) fn members(&self) -> Vec<(&'static str, Cow<'_, Value>)> {
         let strings = |items: [&str; 3]| Cow::Owned(Value::Array(items.map(Value::from).into()));
+        let fixed = Fixed::of(self.record);
         let mut vc = Vec::with_capacity(12);
-        vc.push(("@context", strings(Self::context())));
+        vc.push((
+            "@context",
+            fixed.map_or_else(|| strings(Self::context()), |f| Cow::Borrowed(&f.context)),
+        ));
         vc.push(("id", Cow::Owned(self.id.as_str().into())));
-        vc.push(("type", strings(self.types())));
+        vc.push((
+            "type",
+            fixed.map_or_else(|| strings(self.types()), |f| Cow::Borrowed(&f.types)),
+        ));
         vc.push(("issuer", Cow::Borrowed(self.issuer)));
         vc.push(("validFrom", Cow::Owned(self.valid_from.as_str().into())));
         if let Some(until) = &self.valid_until {
@@ -164,13 +226,13 @@ impl<'a> Envelope<'a> {
             vc.push(("awardedDate", Cow::Borrowed(awarded)));
         }
         vc.push(("credentialSubject", Cow::Borrowed(self.subject_value)));
-        let schemas = self.schemas().map(|schema| {
-            let mut entry = Map::new();
-            entry.insert("id".into(), schema.id.into_owned().into());
-            entry.insert("type".into(), schema.kind.into());
-            Value::Object(entry)
-        });
-        vc.push(("credentialSchema", Cow::Owned(Value::Array(schemas.into()))));
+        vc.push((
+            "credentialSchema",
+            fixed.map_or_else(
+                || Cow::Owned(schemas_value(self.schemas())),
+                |f| Cow::Borrowed(&f.schemas),
+            ),
+        ));
         match self.status.as_slice() {
             [] => {}
             [only] => vc.push(("credentialStatus", Cow::Borrowed(only))),
