@@ -94,10 +94,13 @@ impl PublicJwk {
     /// The same key without `kid`, `alg` and `use`: just the key.
     pub fn bare(&self) -> Self {
         Self {
+            kty: self.kty.clone(),
+            crv: self.crv.clone(),
+            x: self.x.clone(),
+            y: self.y.clone(),
             kid: None,
             alg: None,
             use_: None,
-            ..self.clone()
         }
     }
 

@@ -150,23 +150,15 @@ fn encode(
             name: "_sd_alg".into(),
         });
     }
-    let cnf = match &options.holder_key {
-        Some(_) if names.binary_search(&"cnf").is_ok() => {
-            return Err(SdJwtError::CnfAlreadyPresent)
-        }
-        Some(holder) => {
-            let mut cnf = Map::new();
-            cnf.insert("jwk".into(), holder.bare().to_value());
-            Some(Value::Object(cnf))
-        }
-        None => None,
-    };
-    let sd_alg = Value::from(SD_ALG);
-    let mut trailer: Vec<(&str, &Value)> = Vec::with_capacity(2);
-    if let Some(cnf) = &cnf {
-        trailer.push(("cnf", cnf));
+    if options.holder_key.is_some() && names.binary_search(&"cnf").is_ok() {
+        return Err(SdJwtError::CnfAlreadyPresent);
     }
-    trailer.push(("_sd_alg", &sd_alg));
+    let sd_alg = Value::from(SD_ALG);
+    let mut trailer: Vec<(&str, Trailer<'_>)> = Vec::with_capacity(2);
+    if let Some(holder) = &options.holder_key {
+        trailer.push(("cnf", Trailer::Cnf(holder)));
+    }
+    trailer.push(("_sd_alg", Trailer::Json(&sd_alg)));
     let mut encoder = Encoder {
         selector,
         decoys: options.decoys_per_object,
@@ -175,7 +167,7 @@ fn encode(
         path: Vec::new(),
         spare: Vec::new(),
         names: Vec::new(),
-        scratch: Vec::new(),
+        scratch: Vec::with_capacity(1024),
     };
     let mut payload = Vec::with_capacity(4096);
     encoder.object(claims.iter().copied(), 0, &mut payload, &trailer)?;
@@ -185,6 +177,30 @@ fn encode(
             source,
         })?;
     Ok((issuer_jwt, encoder.sink))
+}
+
+/// A member the encoder writes after an object's own (the payload's `cnf` and `_sd_alg`).
+enum Trailer<'a> {
+    Json(&'a Value),
+    /// `{"jwk": <the key's required members>}`, written from the key (no JSON tree of it).
+    Cnf(&'a PublicJwk),
+}
+
+/// Writes `{"jwk":{"kty":…,"crv":…,"x":…[,"y":…]}}`: what `serde_json` writes for
+/// `{"jwk": key.bare()}` (tested).
+fn write_cnf(out: &mut Vec<u8>, key: &PublicJwk) -> Result<(), SdJwtError> {
+    out.extend_from_slice(b"{\"jwk\":{\"kty\":");
+    write_str(out, &key.kty)?;
+    out.extend_from_slice(b",\"crv\":");
+    write_str(out, &key.crv)?;
+    out.extend_from_slice(b",\"x\":");
+    write_str(out, &key.x)?;
+    if let Some(y) = &key.y {
+        out.extend_from_slice(b",\"y\":");
+        write_str(out, y)?;
+    }
+    out.extend_from_slice(b"}}");
+    Ok(())
 }
 
 /// Walks borrowed claims once, writing the payload's JSON and each disclosure's as it goes.
@@ -213,7 +229,11 @@ impl Encoder<'_> {
 
     /// Steps into the member `name`.
     fn push_key(&mut self, name: &str) {
-        let mut key = self.names.pop().unwrap_or_default();
+        // Room for most names: a buffer grows once, not name after longer name.
+        let mut key = self
+            .names
+            .pop()
+            .unwrap_or_else(|| String::with_capacity(32));
         key.clear();
         key.push_str(name);
         self.path.push(ClaimPathSegment::Key(key));
@@ -284,7 +304,7 @@ impl Encoder<'_> {
 
     /// The JSON of `value` (at the current path) in a buffer of its own, for a disclosure.
     fn disclosed(&mut self, value: &Value, depth: usize) -> Result<Vec<u8>, SdJwtError> {
-        let mut json = self.spare.pop().unwrap_or_default();
+        let mut json = self.spare.pop().unwrap_or_else(|| Vec::with_capacity(512));
         json.clear();
         self.value(value, depth, &mut json)?;
         Ok(json)
@@ -298,7 +318,7 @@ impl Encoder<'_> {
         members: impl Iterator<Item = (&'v str, &'v Value)>,
         depth: usize,
         out: &mut Vec<u8>,
-        trailer: &[(&str, &Value)],
+        trailer: &[(&str, Trailer<'_>)],
     ) -> Result<(), SdJwtError> {
         out.push(b'{');
         let mut first = true;
@@ -351,7 +371,10 @@ impl Encoder<'_> {
         }
         for (name, value) in trailer {
             member(out, &mut first, name)?;
-            write_value(out, value)?;
+            match value {
+                Trailer::Json(value) => write_value(out, value)?,
+                Trailer::Cnf(key) => write_cnf(out, key)?,
+            }
         }
         out.push(b'}');
         Ok(())
@@ -395,4 +418,37 @@ fn member(out: &mut Vec<u8>, first: &mut bool, name: &str) -> Result<(), SdJwtEr
     write_str(out, name)?;
     out.push(b':');
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::{KeyAlgorithm, SecretKey};
+
+    /// `cnf` written from the key is what `serde_json` writes for `{"jwk": key.bare()}`: both
+    /// key types, with and without the members `bare` drops, and with text needing escapes.
+    #[test]
+    fn cnf_is_written_as_serde_json_writes_the_bare_key() {
+        let mut keys: Vec<PublicJwk> = [KeyAlgorithm::Ed25519, KeyAlgorithm::P256]
+            .into_iter()
+            .map(|algorithm| SecretKey::generate(algorithm).unwrap().public_jwk().clone())
+            .collect();
+        let mut decorated = keys[1].clone();
+        decorated.kid = Some("key-1".into());
+        decorated.alg = Some("ES256".into());
+        decorated.use_ = Some("sig".into());
+        keys.push(decorated);
+        let mut odd = keys[0].clone();
+        odd.crv = "Ed\"25519\\\n".into();
+        keys.push(odd);
+        for key in keys {
+            let mut ours = Vec::new();
+            write_cnf(&mut ours, &key).unwrap();
+            let reference = serde_json::to_vec(&serde_json::json!({ "jwk": key.bare() })).unwrap();
+            assert_eq!(
+                String::from_utf8(ours).unwrap(),
+                String::from_utf8(reference).unwrap()
+            );
+        }
+    }
 }
