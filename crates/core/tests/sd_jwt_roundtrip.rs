@@ -272,6 +272,51 @@ fn sd_arrays_are_sorted_padded_with_decoys_and_sd_alg_is_set() {
     assert!(sd.contains(&real.digest().as_str()));
     // The holder sees seven disclosable claims, decoys do not show up.
     assert_eq!(held.disclosable_paths().unwrap().len(), 7);
+    // Every `_sd`, at any depth (in the payload or in a disclosed object), is sorted, has no
+    // duplicate, and holds its own digests merged with three decoys.
+    fn sd_arrays<'v>(value: &'v Value, found: &mut Vec<&'v Vec<Value>>) {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::Array(sd)) = map.get("_sd") {
+                    found.push(sd);
+                }
+                map.values().for_each(|v| sd_arrays(v, found));
+            }
+            Value::Array(items) => items.iter().for_each(|v| sd_arrays(v, found)),
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    let payload = Value::Object(payload.clone());
+    sd_arrays(&payload, &mut found);
+    let values: Vec<Value> = held
+        .disclosures()
+        .iter()
+        .map(|d| d.value().clone())
+        .collect();
+    values.iter().for_each(|v| sd_arrays(v, &mut found));
+    assert!(found.len() >= 3, "{}", found.len());
+    let digests: std::collections::HashSet<&str> = held
+        .disclosures()
+        .iter()
+        .map(|d| d.digest().as_str())
+        .collect();
+    let mut real_total = 0;
+    for sd in found {
+        let texts: Vec<&str> = sd.iter().map(|d| d.as_str().unwrap()).collect();
+        let mut sorted = texts.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(texts, sorted);
+        let real = texts.iter().filter(|t| digests.contains(*t)).count();
+        assert_eq!(texts.len(), real + 3);
+        real_total += real;
+    }
+    assert_eq!(
+        real_total,
+        held.disclosures().len() - 2,
+        "the two alignment elements use `...`"
+    );
 }
 
 #[test]

@@ -163,7 +163,8 @@ fn encode(
         selector,
         decoys: options.decoys_per_object,
         sink,
-        digests: Vec::new(),
+        digests: Vec::with_capacity(32),
+        open: Vec::with_capacity(32),
         path: Vec::new(),
         spare: Vec::new(),
         names: Vec::new(),
@@ -210,6 +211,8 @@ struct Encoder<'a> {
     sink: Sink,
     /// The digest of every disclosure made so far, in order.
     digests: Vec<DisclosureDigest>,
+    /// The disclosures (positions in `digests`) of the objects being written, innermost last.
+    open: Vec<usize>,
     /// The path of the value being encoded: pushed and popped, never cloned on the way down.
     path: Vec<ClaimPathSegment>,
     /// Buffers for the JSON of disclosed values, reused (one in use per level of nesting of
@@ -322,9 +325,10 @@ impl Encoder<'_> {
     ) -> Result<(), SdJwtError> {
         out.push(b'{');
         let mut first = true;
-        // Where this object's disclosures are in `self.digests`: their digests are listed from
+        // Where this object's disclosures are in `self.digests`, on the shared `open` stack
+        // from `base` (nested objects push and pop theirs above): their digests are listed from
         // there once the members are done, rather than copied out one by one.
-        let mut disclosed = Vec::new();
+        let base = self.open.len();
         for (name, value) in members {
             if is_reserved(name) {
                 return Err(SdJwtError::ReservedClaimName {
@@ -338,36 +342,48 @@ impl Encoder<'_> {
                 let json = self.disclosed(value, depth + 1)?;
                 let index = self.emit(Some(name), &json)?;
                 self.spare.push(json);
-                disclosed.push(index);
+                self.open.push(index);
             } else {
                 member(out, &mut first, name)?;
                 self.value(value, depth + 1, out)?;
             }
             self.pop();
         }
-        if !disclosed.is_empty() {
-            let decoys = (0..self.decoys)
+        if self.open.len() > base {
+            let mut decoys = (0..self.decoys)
                 .map(|_| DisclosureDigest::decoy())
                 .collect::<Result<Vec<_>, _>>()?;
-            let mut digests: Vec<&str> = disclosed
-                .iter()
-                .filter_map(|&i| self.digests.get(i))
-                .map(DisclosureDigest::as_str)
-                .chain(decoys.iter().map(DisclosureDigest::as_str))
-                .collect();
-            digests.sort_unstable();
+            decoys.sort_unstable();
+            // This object's digests and its decoys, each sorted, written merged: one sorted
+            // `_sd` (hiding the claims' order) without a list of them all.
+            // Digests compare as their bytes: base64url text, so as the strings do.
+            let digests = &self.digests;
+            let own = self.open.get_mut(base..).unwrap_or_default();
+            own.sort_unstable_by(|&a, &b| digests.get(a).cmp(&digests.get(b)));
+            let mut own = own.iter().filter_map(|&i| digests.get(i)).peekable();
+            let mut decoys = decoys.iter().peekable();
             member(out, &mut first, "_sd")?;
             out.push(b'[');
-            for (i, digest) in digests.iter().enumerate() {
-                if i > 0 {
+            let mut first_digest = true;
+            loop {
+                let next = match (own.peek(), decoys.peek()) {
+                    (Some(mine), Some(decoy)) if mine <= decoy => own.next(),
+                    (_, Some(_)) => decoys.next(),
+                    (Some(_), None) => own.next(),
+                    (None, None) => break,
+                };
+                let digest = next.map_or("", DisclosureDigest::as_str);
+                if !first_digest {
                     out.push(b',');
                 }
+                first_digest = false;
                 // base64url: nothing to escape.
                 out.push(b'"');
                 out.extend_from_slice(digest.as_bytes());
                 out.push(b'"');
             }
             out.push(b']');
+            self.open.truncate(base);
         }
         for (name, value) in trailer {
             member(out, &mut first, name)?;
