@@ -46,6 +46,18 @@ pub fn decode(text: impl AsRef<[u8]>) -> Result<Vec<u8>, Base64Error> {
         })
 }
 
+/// [`decode`] into `out` (cleared first), a buffer the caller reuses.
+pub fn decode_into(text: impl AsRef<[u8]>, out: &mut Vec<u8>) -> Result<(), Base64Error> {
+    let text = text.as_ref();
+    out.clear();
+    base64_simd::URL_SAFE_NO_PAD
+        .decode_append(text, out)
+        .map_err(|_| match URL_SAFE_NO_PAD.decode(text) {
+            Err(e) => Base64Error(e.to_string()),
+            Ok(_) => Base64Error("refused by the SIMD decoder".into()),
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -86,7 +98,10 @@ mod tests {
             text in "([A-Za-z0-9_=+/ .-]{0,12}|[A-Za-z0-9_-]{0,150}[=+/ .\\n]?[A-Za-z0-9_-]{0,150})",
         ) {
             let reference = URL_SAFE_NO_PAD.decode(&text).ok();
-            prop_assert_eq!(decode(&text).ok(), reference, "{:?}", text);
+            prop_assert_eq!(decode(&text).ok(), reference.clone(), "{:?}", text);
+            let mut reused = b"left over".to_vec();
+            let into = decode_into(&text, &mut reused).ok().map(|()| reused);
+            prop_assert_eq!(into, reference, "{:?}", text);
         }
     }
 

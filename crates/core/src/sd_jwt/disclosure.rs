@@ -136,6 +136,16 @@ impl Disclosure {
 
     /// As [`Self::parse`], with errors naming the disclosure's position.
     pub(crate) fn parse_at(encoded: &str, index: usize) -> Result<Self, SdJwtError> {
+        Self::parse_at_in(encoded, index, &mut Vec::new())
+    }
+
+    /// [`Self::parse_at`], decoding the base64url into `scratch` (a buffer the caller reuses
+    /// from one disclosure to the next).
+    pub(crate) fn parse_at_in(
+        encoded: &str,
+        index: usize,
+        scratch: &mut Vec<u8>,
+    ) -> Result<Self, SdJwtError> {
         let bad = |reason: String| SdJwtError::BadDisclosure { index, reason };
         if encoded.len() > MAX_DISCLOSURE_BYTES {
             return Err(bad(format!(
@@ -143,8 +153,8 @@ impl Disclosure {
                 encoded.len()
             )));
         }
-        let bytes = crate::b64::decode(encoded).map_err(|e| bad(e.to_string()))?;
-        let json = crate::json::parse_strict(&bytes).map_err(|e| bad(e.to_string()))?;
+        crate::b64::decode_into(encoded, scratch).map_err(|e| bad(e.to_string()))?;
+        let json = crate::json::parse_strict(scratch).map_err(|e| bad(e.to_string()))?;
         let Value::Array(items) = json else {
             return Err(bad("not a JSON array".into()));
         };

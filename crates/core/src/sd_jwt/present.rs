@@ -71,6 +71,7 @@ impl UnverifiedSdJwt {
             source,
         })?;
         let mut parsed = Vec::with_capacity(count);
+        let mut scratch = Vec::with_capacity(512);
         if let Some(disclosures) = disclosures {
             for (index, text) in disclosures.split('~').enumerate() {
                 if text.is_empty() {
@@ -79,7 +80,7 @@ impl UnverifiedSdJwt {
                         reason: "empty (two `~` in a row)".into(),
                     });
                 }
-                parsed.push(Disclosure::parse_at(text, index)?);
+                parsed.push(Disclosure::parse_at_in(text, index, &mut scratch)?);
             }
         }
         let kb_jwt = if kb.is_empty() {
