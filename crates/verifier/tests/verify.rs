@@ -13,7 +13,7 @@ use passeport_core::keys::{KeyAlgorithm, PublicJwk, PublicKey, SecretKey, Signer
 use passeport_core::model::{RecordType, StatusEntry};
 use passeport_core::sd_jwt::{self, UnverifiedSdJwt};
 use passeport_core::status::bitstring::BitstringStatusList;
-use passeport_issuer::{Format, IssueRequest, Issuer, StatusClaims};
+use passeport_issuer::{Format, IssueRequest, IssuedCredential, Issuer, StatusClaims};
 use passeport_verifier::resolve::{HttpResolver, StaticResolver};
 use passeport_verifier::{Expectation, Report, TrustList, TrustedIssuer, Verdict, Verifier};
 use serde_json::{json, Value};
@@ -40,6 +40,17 @@ struct Setup {
     issuer: Issuer,
     public: PublicKey,
     did: String,
+}
+
+/// The Diploma sample issued by `s` in each of our formats.
+fn diplomas_in_every_format(s: &Setup) -> Vec<(Format, IssuedCredential)> {
+    Format::ALL
+        .into_iter()
+        .map(|format| {
+            let request = IssueRequest::new(RecordType::Diploma, diploma());
+            (format, s.issuer.issue(&request, format).unwrap())
+        })
+        .collect()
 }
 
 fn setup() -> Setup {
@@ -73,11 +84,7 @@ fn check<'a>(report: &'a Report, name: &str) -> &'a passeport_verifier::Check {
 fn every_format_of_ours_verifies_with_a_direct_key() {
     let s = setup();
     let verifier = Verifier::new(direct(&s.public), Arc::new(StaticResolver::new()));
-    for format in Format::ALL {
-        let issued = s
-            .issuer
-            .issue(&IssueRequest::new(RecordType::Diploma, diploma()), format)
-            .unwrap();
+    for (format, issued) in diplomas_in_every_format(&s) {
         let report = verifier.verify(&issued.credential);
         assert!(report.valid, "{format}: {}", report.summary());
         assert_eq!(
@@ -673,11 +680,7 @@ fn issuer_key_given_as_jwk_from_another_library() {
 fn verify_issued_hands_back_every_verified_claim() {
     let s = setup();
     let verifier = Verifier::new(direct(&s.public), Arc::new(StaticResolver::new()));
-    for format in Format::ALL {
-        let issued = s
-            .issuer
-            .issue(&IssueRequest::new(RecordType::Diploma, diploma()), format)
-            .unwrap();
+    for (format, issued) in diplomas_in_every_format(&s) {
         let report = verifier
             .verify_issued(&issued.credential)
             .unwrap_or_else(|r| panic!("{format}: {}", r.summary()));
@@ -697,11 +700,7 @@ fn verify_issued_hands_back_every_verified_claim() {
 fn only_verify_issued_keeps_the_claims_and_both_disclose_the_same() {
     let s = setup();
     let verifier = Verifier::new(direct(&s.public), Arc::new(StaticResolver::new()));
-    for format in Format::ALL {
-        let issued = s
-            .issuer
-            .issue(&IssueRequest::new(RecordType::Diploma, diploma()), format)
-            .unwrap();
+    for (format, issued) in diplomas_in_every_format(&s) {
         let plain = verifier.verify(&issued.credential);
         assert!(plain.valid, "{format}: {}", plain.summary());
         let plain = &plain.credentials[0];
