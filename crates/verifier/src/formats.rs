@@ -336,7 +336,7 @@ fn verify_sd_jwt(
         } else {
             vec![format.clone()]
         },
-        key_binding: key_binding.clone(),
+        key_binding,
         leeway_secs: v.options.leeway_secs,
     };
 
