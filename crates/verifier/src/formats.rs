@@ -36,22 +36,32 @@ const REGISTERED: [&str; 11] = [
     "sub",
 ];
 
-/// How the credential is being presented.
+/// How the credential is being presented, and what the report keeps of it.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Context {
-    /// Alone: as issued, or an SD-JWT with its own KB-JWT.
-    Standalone,
-    /// Alone, and every verified claim is handed back in the report
-    /// ([`Verifier::verify_issued`]): the subject is then copied into `disclosed` rather than
-    /// moved there.
-    StandaloneKeepingClaims,
-    /// Inside a `vp+jwt`: holder binding is the VP's signature.
-    InPresentation,
+pub(crate) struct Context {
+    /// Inside a `vp+jwt` (holder binding is the VP's signature), rather than alone: as issued,
+    /// or an SD-JWT with its own KB-JWT.
+    in_presentation: bool,
+    /// Every verified claim is handed back in the report (`verified_claims`): the subject is
+    /// then copied into `disclosed` rather than moved there.
+    keep_claims: bool,
 }
 
 impl Context {
-    fn standalone(self) -> bool {
-        self != Context::InPresentation
+    /// Alone, keeping every verified claim or not.
+    pub(crate) fn standalone(keep_claims: bool) -> Self {
+        Self {
+            in_presentation: false,
+            keep_claims,
+        }
+    }
+
+    /// A credential inside a presentation, with the presentation's choice of keeping claims.
+    fn inside(self) -> Self {
+        Self {
+            in_presentation: true,
+            ..self
+        }
     }
 }
 
@@ -59,7 +69,7 @@ impl Context {
 /// and the claims themselves when the context keeps them (a copy of the subject then; otherwise
 /// the subject is moved out and the rest dropped).
 fn hand_over_vc(report: &mut CredentialReport, claims: Map<String, Value>, context: Context) {
-    if context == Context::StandaloneKeepingClaims {
+    if context.keep_claims {
         report.disclosed = credential::vc_subject(&claims)
             .cloned()
             .unwrap_or_else(|| Value::Object(Map::new()));
@@ -69,8 +79,7 @@ fn hand_over_vc(report: &mut CredentialReport, claims: Map<String, Value>, conte
     }
 }
 
-/// Verifies a credential or a presentation; `context` is [`Context::Standalone`] or
-/// [`Context::StandaloneKeepingClaims`].
+/// Verifies a credential or a presentation (`context` is a standalone one).
 pub(crate) fn verify_any(
     v: &Verifier,
     input: &str,
@@ -107,7 +116,7 @@ pub(crate) fn verify_any(
     };
     let typ = jws.header().typ().map(|t| t.to_ascii_lowercase());
     match typ.as_deref().map(|t| t.trim_start_matches("application/")) {
-        Some("vp+jwt") => verify_vp_jwt(v, input, expect),
+        Some("vp+jwt") => verify_vp_jwt(v, input, expect, context.inside()),
         Some("vc+jwt") | None => Report::from_parts(Vec::new(), vec![verify_vc_jwt(v, input, expect, context)]),
         Some(other) => Report::unreadable(format!("unsupported media type `typ: {other}` (expected vc+jwt, vp+jwt, vc+sd-jwt or dc+sd-jwt)")),
     }
@@ -305,7 +314,7 @@ fn verify_sd_jwt(
     // What holder binding this artefact must show.
     let mut binding_note: Option<Check> = None;
     let key_binding = match context {
-        Context::InPresentation if !parsed.has_key_binding() => KbExpectation::Issuance,
+        _ if context.in_presentation && !parsed.has_key_binding() => KbExpectation::Issuance,
         _ if parsed.has_key_binding() => {
             match (&expect.audience, &expect.nonce) {
                 (Some(aud), Some(nonce)) => KbExpectation::Required {
@@ -418,8 +427,8 @@ fn verify_sd_jwt(
     ));
     report.push(Check::pass(check::ISSUER_KEY, cand.source.clone()));
     let cnf = verified.cnf().cloned();
-    let key_binding = match (context, binding_note) {
-        (Context::InPresentation, _) => None,
+    let key_binding = match (context.in_presentation, binding_note) {
+        (true, _) => None,
         (_, Some(note)) => Some(note),
         (_, None) => Some(match verified.key_binding() {
             Some(kb) => Check::pass(
@@ -458,7 +467,7 @@ fn verify_sd_jwt(
         let sub = claims.get("sub").cloned();
         // What the holder disclosed: the claims that are not registered ones (moved out of
         // the claims unless they are kept), then `sub`.
-        let disclosed: Map<String, Value> = if context == Context::StandaloneKeepingClaims {
+        let disclosed: Map<String, Value> = if context.keep_claims {
             let disclosed = claims
                 .iter()
                 .filter(|(k, _)| !REGISTERED.contains(&k.as_str()))
@@ -595,7 +604,7 @@ fn verify_vc_jwt_inner(
         .and_then(|c| c.get("jwk"))
         .and_then(|j| PublicJwk::from_value(j).ok());
     hand_over_vc(&mut report, claims, context);
-    if context.standalone() {
+    if !context.in_presentation {
         report.push(holder_binding_standalone(cnf.as_ref(), expect));
     }
     (report, cnf)
@@ -706,13 +715,13 @@ fn verify_di(
     report.push(Check::pass(check::ISSUER_KEY, cand.source.clone()));
     let document = verified.into_document();
     described_vc_checks(v, &mut report, &document, &cand);
-    let holder = if context == Context::InPresentation {
+    let holder = if context.in_presentation {
         subject_did_key(&document)
     } else {
         None
     };
     hand_over_vc(&mut report, document, context);
-    if context.standalone() {
+    if !context.in_presentation {
         report.push(holder_binding_standalone(None, expect));
     }
     (report, holder)
@@ -748,7 +757,8 @@ fn envelope(entry: &Value) -> Result<(String, String), String> {
     ))
 }
 
-fn verify_vp_jwt(v: &Verifier, text: &str, expect: &Expectation) -> Report {
+/// A `vp+jwt`; `context` is that of its credentials.
+fn verify_vp_jwt(v: &Verifier, text: &str, expect: &Expectation, context: Context) -> Report {
     let jws = match UnverifiedJws::parse(text) {
         Ok(j) => j,
         Err(e) => return Report::unreadable(format!("presentation: {e}")),
@@ -774,15 +784,11 @@ fn verify_vp_jwt(v: &Verifier, text: &str, expect: &Expectation) -> Report {
     let mut cnfs: Vec<Option<PublicJwk>> = Vec::new();
     for entry in entries {
         let (report, cnf) = match entry {
-            Value::Object(doc) if doc.contains_key("proof") => {
-                verify_di(v, doc, expect, Context::InPresentation)
-            }
+            Value::Object(doc) if doc.contains_key("proof") => verify_di(v, doc, expect, context),
             entry => match envelope(&entry) {
                 Ok((media, data)) => match media.as_str() {
-                    "vc+sd-jwt" | "dc+sd-jwt" => {
-                        verify_sd_jwt(v, &data, expect, Context::InPresentation)
-                    }
-                    "vc+jwt" => verify_vc_jwt_inner(v, &data, expect, Context::InPresentation),
+                    "vc+sd-jwt" | "dc+sd-jwt" => verify_sd_jwt(v, &data, expect, context),
+                    "vc+jwt" => verify_vc_jwt_inner(v, &data, expect, context),
                     other => {
                         let mut r = CredentialReport::new(other);
                         r.push(Check::fail(

@@ -156,26 +156,26 @@ impl Verifier {
 
     /// Verifies one credential as issued (wallet import: no presentation, no audience) and
     /// returns its report with `verified_claims` set, or the whole report when it is invalid.
-    ///
-    /// Only this call keeps every verified claim: the others move the subject into
-    /// `disclosed` and drop the rest.
     pub fn verify_issued(&self, credential: &str) -> Result<CredentialReport, Report> {
-        let mut report = formats::verify_any(
-            self,
-            credential,
-            &Expectation::default(),
-            formats::Context::StandaloneKeepingClaims,
-        );
-        match report.credentials.as_mut_slice() {
+        let mut report = self.verify_keeping_claims(credential, &Expectation::default());
+        match report.credentials.as_slice() {
             [only] if report.valid && only.verified_claims.is_some() => {
-                Ok(std::mem::replace(only, CredentialReport::new("")))
+                report.credentials.pop().ok_or(report)
             }
             _ => Err(report),
         }
     }
 
+    /// [`Self::verify_with`], and every credential's report keeps all its verified claims
+    /// (`verified_claims`: the envelope's `validFrom`, `credentialStatus`… as well as the
+    /// subject), for a verifier that needs more than `disclosed`. The other calls keep only
+    /// the subject, moved into `disclosed` with no copy.
+    pub fn verify_keeping_claims(&self, input: &str, expect: &Expectation) -> Report {
+        formats::verify_any(self, input, expect, formats::Context::standalone(true))
+    }
+
     /// Verifies with an audience and nonce expectation.
     pub fn verify_with(&self, input: &str, expect: &Expectation) -> Report {
-        formats::verify_any(self, input, expect, formats::Context::Standalone)
+        formats::verify_any(self, input, expect, formats::Context::standalone(false))
     }
 }

@@ -99,9 +99,10 @@ pub struct CredentialReport {
     /// The verdict.
     pub verdict: Verdict,
     /// Every verified claim (the processed payload or the credential JSON), for a holder
-    /// importing its own credential: set by [`crate::Verifier::verify_issued`] only (the other
-    /// calls leave it `None`, with no copy made). Not part of the report's JSON: a verifier
-    /// sees `disclosed`.
+    /// importing its own credential or a verifier that needs the envelope too: set by
+    /// [`crate::Verifier::verify_issued`] and [`crate::Verifier::verify_keeping_claims`] only
+    /// (the other calls leave it `None`, with no copy made). Not part of the report's JSON: a
+    /// verifier sees `disclosed`.
     #[serde(skip)]
     pub verified_claims: Option<serde_json::Map<String, Value>>,
 }

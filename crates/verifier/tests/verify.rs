@@ -378,6 +378,56 @@ fn vp_jwt(
     .unwrap()
 }
 
+/// A verifier that needs the envelope (`validFrom`, `credentialSchema`…) of what it was
+/// presented asks for it: `verify_keeping_claims` hands back every verified claim, for a key-bound
+/// SD-JWT and for each credential of a `vp+jwt`; `verify_with` keeps none. Both show the same
+/// `disclosed` claims and checks, and hidden claims stay hidden in the kept ones too.
+#[test]
+fn a_verifier_may_keep_every_verified_claim_of_a_presentation() {
+    let s = setup();
+    let h = holder();
+    let now = passeport_core::clock::Clock::now(&passeport_core::clock::SystemClock);
+    let shown = UnverifiedSdJwt::parse(&bound(&s, &h, Format::VcSdJwt))
+        .unwrap()
+        .select(&|_| false)
+        .unwrap();
+    let kb = sd_jwt::add_key_binding(&shown, &h, "https://employer.example", "n", now).unwrap();
+    let vp = vp_jwt(
+        &h,
+        &[
+            ("vc+sd-jwt", &shown),
+            ("vc+jwt", &bound(&s, &h, Format::VcJwt)),
+        ],
+        "https://employer.example",
+        "n",
+        now,
+    );
+    let verifier = Verifier::new(direct(&s.public), Arc::new(StaticResolver::new()));
+    let expect = Expectation {
+        audience: Some("https://employer.example".into()),
+        nonce: Some("n".into()),
+    };
+    for (input, credentials) in [(&kb, 1), (&vp, 2)] {
+        let plain = verifier.verify_with(input, &expect);
+        let kept = verifier.verify_keeping_claims(input, &expect);
+        assert!(plain.valid && kept.valid, "{}", kept.summary());
+        assert_eq!(kept.credentials.len(), credentials);
+        for (plain, kept) in plain.credentials.iter().zip(&kept.credentials) {
+            assert!(plain.verified_claims.is_none());
+            let claims = kept.verified_claims.as_ref().unwrap();
+            assert!(claims["validFrom"].is_string(), "{claims:?}");
+            assert!(claims.contains_key("credentialSchema"));
+            assert_eq!(plain.disclosed, kept.disclosed);
+            assert_eq!(plain.checks, kept.checks);
+            if kept.format == "vc+sd-jwt" {
+                let subject = &claims["credentialSubject"];
+                assert!(subject.get("achievement").is_some(), "{subject}");
+                assert!(subject.get("awardingDate").is_none(), "{subject}");
+            }
+        }
+    }
+}
+
 #[test]
 fn enveloping_presentation_of_several_credentials() {
     let s = setup();
