@@ -117,15 +117,20 @@ impl Disclosure {
         scratch: &mut Vec<u8>,
     ) -> Result<Self, SdJwtError> {
         write_json_in(name, value_json, scratch)?;
-        let encoded = crate::b64::encode(&scratch[..]);
+        Ok(Self::from_encoded(name, crate::b64::encode(&scratch[..])))
+    }
+
+    /// A disclosure this crate has just written and encoded (`encoded`, of claim `name`); its
+    /// salt and value are decoded from the text if asked for.
+    pub(crate) fn from_encoded(name: Option<&str>, encoded: String) -> Self {
         let digest = DisclosureDigest::of(&encoded);
-        Ok(Self {
+        Self {
             encoded,
             salt: OnceLock::new(),
             name: name.map(str::to_owned),
             value: OnceLock::new(),
             digest,
-        })
+        }
     }
 
     /// Parses a base64url disclosure (strict JSON; salt and name must be strings; the name must

@@ -82,17 +82,11 @@ pub fn issue_borrowed(
     selector: &dyn Fn(&[ClaimPathSegment]) -> bool,
     options: &IssueOptions,
 ) -> Result<SdJwt, SdJwtError> {
-    let sink = Sink::Disclosures(Vec::new());
-    match encode(signer, header, claims, selector, options, sink)? {
-        (issuer_jwt, Sink::Disclosures(disclosures)) => Ok(SdJwt {
-            issuer_jwt,
-            disclosures,
-        }),
-        (issuer_jwt, Sink::Compact(_)) => Ok(SdJwt {
-            issuer_jwt,
-            disclosures: Vec::new(),
-        }),
-    }
+    let (issuer_jwt, disclosures) = encode(signer, header, claims, selector, options, Vec::new())?;
+    Ok(SdJwt {
+        issuer_jwt,
+        disclosures,
+    })
 }
 
 /// [`issue_borrowed`], straight to the compact form `<JWT>~<D1>~…~<Dn>~` (what
@@ -105,37 +99,56 @@ pub fn issue_borrowed_compact(
     selector: &dyn Fn(&[ClaimPathSegment]) -> bool,
     options: &IssueOptions,
 ) -> Result<String, SdJwtError> {
-    let sink = Sink::Compact(String::with_capacity(4096));
-    let (issuer_jwt, sink) = encode(signer, header, claims, selector, options, sink)?;
-    let tail = match &sink {
-        Sink::Compact(tail) => tail.as_str(),
-        Sink::Disclosures(_) => "",
-    };
+    let tail = CompactTail(String::with_capacity(4096));
+    let (issuer_jwt, CompactTail(tail)) = encode(signer, header, claims, selector, options, tail)?;
     let mut out = String::with_capacity(issuer_jwt.len() + 1 + tail.len());
     out.push_str(&issuer_jwt);
     out.push('~');
-    out.push_str(tail);
+    out.push_str(&tail);
     Ok(out)
 }
 
-/// Where the encoder puts each disclosure.
-enum Sink {
-    /// Kept as a [`Disclosure`].
-    Disclosures(Vec<Disclosure>),
-    /// Its text appended, then `~`: the tail of the compact form.
-    Compact(String),
+/// Where the encoder puts each disclosure it makes.
+trait Sink {
+    /// Adds the disclosure whose JSON `[salt, name, value]` is `json`; its text's length and
+    /// its digest.
+    fn add(&mut self, name: Option<&str>, json: &[u8]) -> (usize, DisclosureDigest);
+}
+
+/// Each kept as a [`Disclosure`].
+impl Sink for Vec<Disclosure> {
+    fn add(&mut self, name: Option<&str>, json: &[u8]) -> (usize, DisclosureDigest) {
+        let disclosure = Disclosure::from_encoded(name, crate::b64::encode(json));
+        let made = (disclosure.as_str().len(), disclosure.digest().clone());
+        self.push(disclosure);
+        made
+    }
+}
+
+/// Each one's text appended, then `~`: the tail of the compact form.
+struct CompactTail(String);
+
+impl Sink for CompactTail {
+    fn add(&mut self, _name: Option<&str>, json: &[u8]) -> (usize, DisclosureDigest) {
+        let start = self.0.len();
+        crate::b64::encode_into(json, &mut self.0);
+        let text = self.0.get(start..).unwrap_or_default();
+        let made = (text.len(), DisclosureDigest::of(text));
+        self.0.push('~');
+        made
+    }
 }
 
 /// The walk both issuing functions share: checks the top-level names, writes the payload and
 /// the disclosures (into `sink`), signs. The Issuer-signed JWT, and the sink filled.
-fn encode(
+fn encode<S: Sink>(
     signer: &dyn Signer,
     header: &JwsHeaderParams,
     claims: &[(&str, &Value)],
     selector: &dyn Fn(&[ClaimPathSegment]) -> bool,
     options: &IssueOptions,
-    sink: Sink,
-) -> Result<(String, Sink), SdJwtError> {
+    sink: S,
+) -> Result<(String, S), SdJwtError> {
     let mut names: Vec<&str> = claims.iter().map(|(name, _)| *name).collect();
     names.sort_unstable();
     if let Some(pair) = names.windows(2).find(|pair| pair.first() == pair.get(1)) {
@@ -205,10 +218,10 @@ fn write_cnf(out: &mut Vec<u8>, key: &PublicJwk) -> Result<(), SdJwtError> {
 }
 
 /// Walks borrowed claims once, writing the payload's JSON and each disclosure's as it goes.
-struct Encoder<'a> {
+struct Encoder<'a, S> {
     selector: &'a dyn Fn(&[ClaimPathSegment]) -> bool,
     decoys: usize,
-    sink: Sink,
+    sink: S,
     /// The digest of every disclosure made so far, in order.
     digests: Vec<DisclosureDigest>,
     /// The disclosures (positions in `digests`) of the objects being written, innermost last.
@@ -225,7 +238,7 @@ struct Encoder<'a> {
     scratch: Vec<u8>,
 }
 
-impl Encoder<'_> {
+impl<S: Sink> Encoder<'_, S> {
     fn here(&self) -> ClaimPath {
         ClaimPath::from(self.path.clone())
     }
@@ -277,23 +290,8 @@ impl Encoder<'_> {
                 max: MAX_DISCLOSURES,
             });
         }
-        let (size, digest) = match &mut self.sink {
-            Sink::Disclosures(disclosures) => {
-                let disclosure = Disclosure::from_json_in(name, json, &mut self.scratch)?;
-                let made = (disclosure.as_str().len(), disclosure.digest().clone());
-                disclosures.push(disclosure);
-                made
-            }
-            Sink::Compact(tail) => {
-                write_json_in(name, json, &mut self.scratch)?;
-                let start = tail.len();
-                crate::b64::encode_into(&self.scratch[..], tail);
-                let text = tail.get(start..).unwrap_or_default();
-                let made = (text.len(), DisclosureDigest::of(text));
-                tail.push('~');
-                made
-            }
-        };
+        write_json_in(name, json, &mut self.scratch)?;
+        let (size, digest) = self.sink.add(name, &self.scratch);
         if size > MAX_DISCLOSURE_BYTES {
             return Err(SdJwtError::Issue(format!(
                 "the disclosure of claim {} would be {size} bytes, more than the \
