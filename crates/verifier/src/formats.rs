@@ -480,29 +480,41 @@ fn verify_sd_jwt(
             claims.retain(|k, _| !REGISTERED.contains(&k.as_str()));
             claims
         };
-        // The schema sees the subject with `sub` as its `id`, put in place for the check only.
-        let mut subject = Value::Object(disclosed);
-        let mut displaced = None;
-        if let (Some(sub), Value::Object(map)) = (sub, &mut subject) {
-            displaced = Some(map.insert("id".into(), sub));
-        }
-        let schema = schema_check(record, &subject);
-        if let (Some(previous), Value::Object(map)) = (displaced, &mut subject) {
-            let sub = match previous {
-                Some(id) => map.insert("id".into(), id),
-                None => map.shift_remove("id"),
-            };
-            if let Some(sub) = sub {
-                map.insert("sub".into(), sub);
-            }
-        }
-        report.disclosed = subject;
+        let (disclosed, schema) = sd_jwt_vc_schema_check(record, disclosed, sub);
+        report.disclosed = disclosed;
         report.push(schema);
     }
     if let Some(check) = key_binding {
         report.push(check);
     }
     (report, cnf)
+}
+
+/// The schema check of an SD-JWT VC's disclosed claims, which the passport schemas read with
+/// `sub` as the subject's `id`: `id` is put in place for the check only (no copy of the
+/// claims), and what comes back for the report shows `sub` as such, after the other claims.
+fn sd_jwt_vc_schema_check(
+    record: Option<RecordType>,
+    disclosed: Map<String, Value>,
+    sub: Option<Value>,
+) -> (Value, Check) {
+    let mut subject = Value::Object(disclosed);
+    let mut displaced = None;
+    if let (Some(sub), Value::Object(map)) = (sub, &mut subject) {
+        displaced = Some(map.insert("id".into(), sub));
+    }
+    let schema = schema_check(record, &subject);
+    if let (Some(previous), Value::Object(map)) = (displaced, &mut subject) {
+        // `id` back as it was (a claim of that name, or none), and `sub` at the end.
+        let sub = match previous {
+            Some(id) => map.insert("id".into(), id),
+            None => map.shift_remove("id"),
+        };
+        if let Some(sub) = sub {
+            map.insert("sub".into(), sub);
+        }
+    }
+    (subject, schema)
 }
 
 fn verify_vc_jwt(
@@ -914,4 +926,58 @@ fn vp_binding(
         ),
         holder_thumb,
     ))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn map(value: Value) -> Map<String, Value> {
+        match value {
+            Value::Object(map) => map,
+            _ => Map::new(),
+        }
+    }
+
+    /// The schema reads `sub` as the subject's `id` (a `sub` that is no URI fails as `/id`);
+    /// the report shows the claims as disclosed, `sub` last and a claim named `id` untouched.
+    #[test]
+    fn the_schema_sees_sub_as_id_and_the_report_shows_sub() {
+        let diploma = Some(RecordType::Diploma);
+        let (shown, check) = sd_jwt_vc_schema_check(
+            diploma,
+            map(json!({"term": "Session 2021", "creditsEarned": 120})),
+            Some(json!(42)),
+        );
+        assert!(
+            !check.ok && check.detail.contains("/id"),
+            "{}",
+            check.detail
+        );
+        assert_eq!(
+            serde_json::to_string(&shown).unwrap(),
+            r#"{"term":"Session 2021","creditsEarned":120,"sub":42}"#
+        );
+        let (_, check) = sd_jwt_vc_schema_check(
+            diploma,
+            map(json!({"term": "Session 2021"})),
+            Some(json!("did:example:holder")),
+        );
+        assert!(check.ok, "{}", check.detail);
+
+        let (shown, _) = sd_jwt_vc_schema_check(
+            None,
+            map(json!({"id": "own", "a": 1})),
+            Some(json!("did:example:holder")),
+        );
+        assert_eq!(
+            serde_json::to_string(&shown).unwrap(),
+            r#"{"id":"own","a":1,"sub":"did:example:holder"}"#
+        );
+        let (shown, check) = sd_jwt_vc_schema_check(None, map(json!({"a": 1})), None);
+        assert!(check.ok);
+        assert_eq!(shown, json!({"a": 1}));
+    }
 }

@@ -852,3 +852,40 @@ fn schema_check_fails_on_a_claim_outside_the_record_type() {
         schema.detail
     );
 }
+
+/// A signed SD-JWT whose payload cannot be read (not an object, a duplicate member) is refused
+/// as malformed, with the reason, before any key is looked for: the payload the issuer's key is
+/// looked up from is the one verification would use.
+#[test]
+fn an_sd_jwt_whose_payload_cannot_be_read_fails_its_format_check() {
+    let key = SecretKey::generate(KeyAlgorithm::Ed25519).unwrap();
+    let verifier = Verifier::new(direct(&key.public_key()), Arc::new(StaticResolver::new()));
+    for (payload, reason) in [
+        (&br#"["not", "an", "object"]"#[..], "expected a JSON object"),
+        (
+            br#"{"iss":"https://a.example","iss":"https://b.example","vct":"x"}"#,
+            "duplicate member name `iss`",
+        ),
+    ] {
+        let jwt = sign_compact(&key, &JwsHeaderParams::typed("dc+sd-jwt"), payload).unwrap();
+        let report = verifier.verify(&format!("{jwt}~"));
+        assert!(!report.valid);
+        let credential = &report.credentials[0];
+        assert_eq!(
+            credential.verdict,
+            Verdict::Tampered,
+            "{}",
+            report.summary()
+        );
+        let format = check(&report, "format");
+        assert!(
+            !format.ok && format.detail.contains(reason),
+            "{}",
+            format.detail
+        );
+        assert!(
+            credential.issuer.is_empty(),
+            "no issuer read from a broken payload"
+        );
+    }
+}
