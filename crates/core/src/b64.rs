@@ -39,11 +39,7 @@ pub fn decode(text: impl AsRef<[u8]>) -> Result<Vec<u8>, Base64Error> {
     let text = text.as_ref();
     base64_simd::URL_SAFE_NO_PAD
         .decode_to_vec(text)
-        .map_err(|_| match URL_SAFE_NO_PAD.decode(text) {
-            Err(e) => Base64Error(e.to_string()),
-            // Never seen (the verdicts agree, tested): refused all the same.
-            Ok(_) => Base64Error("refused by the SIMD decoder".into()),
-        })
+        .map_err(|_| refused(text))
 }
 
 /// [`decode`] into `out` (cleared first), a buffer the caller reuses.
@@ -52,10 +48,16 @@ pub fn decode_into(text: impl AsRef<[u8]>, out: &mut Vec<u8>) -> Result<(), Base
     out.clear();
     base64_simd::URL_SAFE_NO_PAD
         .decode_append(text, out)
-        .map_err(|_| match URL_SAFE_NO_PAD.decode(text) {
-            Err(e) => Base64Error(e.to_string()),
-            Ok(_) => Base64Error("refused by the SIMD decoder".into()),
-        })
+        .map_err(|_| refused(text))
+}
+
+/// Why the SIMD decoder refused `text`, in the `base64` crate's words.
+fn refused(text: &[u8]) -> Base64Error {
+    match URL_SAFE_NO_PAD.decode(text) {
+        Err(e) => Base64Error(e.to_string()),
+        // Never seen (the verdicts agree, tested): refused all the same.
+        Ok(_) => Base64Error("refused by the SIMD decoder".into()),
+    }
 }
 
 #[cfg(test)]
