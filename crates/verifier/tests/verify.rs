@@ -378,6 +378,23 @@ fn vp_jwt(
     .unwrap()
 }
 
+/// A `vc+sd-jwt` bound to `h`, as its holder shows it disclosing nothing selectively
+/// disclosable.
+fn hiding_everything(s: &Setup, h: &SecretKey) -> String {
+    UnverifiedSdJwt::parse(&bound(s, h, Format::VcSdJwt))
+        .unwrap()
+        .select(&|_| false)
+        .unwrap()
+}
+
+/// What the employer expects of a presentation made for it with `nonce`.
+fn for_employer(nonce: &str) -> Expectation {
+    Expectation {
+        audience: Some("https://employer.example".into()),
+        nonce: Some(nonce.into()),
+    }
+}
+
 /// A verifier that needs the envelope (`validFrom`, `credentialSchema`…) of what it was
 /// presented asks for it: `verify_keeping_claims` hands back every verified claim, for a key-bound
 /// SD-JWT and for each credential of a `vp+jwt`; `verify_with` keeps none. Both show the same
@@ -387,10 +404,7 @@ fn a_verifier_may_keep_every_verified_claim_of_a_presentation() {
     let s = setup();
     let h = holder();
     let now = passeport_core::clock::Clock::now(&passeport_core::clock::SystemClock);
-    let shown = UnverifiedSdJwt::parse(&bound(&s, &h, Format::VcSdJwt))
-        .unwrap()
-        .select(&|_| false)
-        .unwrap();
+    let shown = hiding_everything(&s, &h);
     let kb = sd_jwt::add_key_binding(&shown, &h, "https://employer.example", "n", now).unwrap();
     let vp = vp_jwt(
         &h,
@@ -403,10 +417,7 @@ fn a_verifier_may_keep_every_verified_claim_of_a_presentation() {
         now,
     );
     let verifier = Verifier::new(direct(&s.public), Arc::new(StaticResolver::new()));
-    let expect = Expectation {
-        audience: Some("https://employer.example".into()),
-        nonce: Some("n".into()),
-    };
+    let expect = for_employer("n");
     for (input, credentials) in [(&kb, 1), (&vp, 2)] {
         let plain = verifier.verify_with(input, &expect);
         let kept = verifier.verify_keeping_claims(input, &expect);
@@ -433,10 +444,7 @@ fn enveloping_presentation_of_several_credentials() {
     let s = setup();
     let h = holder();
     let now = passeport_core::clock::Clock::now(&passeport_core::clock::SystemClock);
-    let sd = UnverifiedSdJwt::parse(&bound(&s, &h, Format::VcSdJwt))
-        .unwrap()
-        .select(&|_| false)
-        .unwrap();
+    let sd = hiding_everything(&s, &h);
     let jwt = bound(&s, &h, Format::VcJwt);
     let vp = vp_jwt(
         &h,
@@ -446,10 +454,7 @@ fn enveloping_presentation_of_several_credentials() {
         now,
     );
     let verifier = Verifier::new(direct(&s.public), Arc::new(StaticResolver::new()));
-    let expect = Expectation {
-        audience: Some("https://employer.example".into()),
-        nonce: Some("n".into()),
-    };
+    let expect = for_employer("n");
     let report = verifier.verify_with(&vp, &expect);
     assert!(report.valid, "{}", report.summary());
     assert_eq!(report.credentials.len(), 2);
