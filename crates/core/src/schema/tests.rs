@@ -63,6 +63,15 @@ fn rejects_forbidden_personal_fields_anywhere() {
     subject["identifier"][0]["birthDate"] = serde_json::json!("1999-01-01");
     let err = validate_subject(record, &subject).unwrap_err();
     assert_eq!(err.pointer(), Some("/identifier/0/birthDate"));
+
+    // In a later element, under a name that needs escaping in a pointer: the path followed is
+    // the one that holds it.
+    let (record, mut subject) = sample("01-diploma-bts-sio");
+    let mut second = subject["identifier"][0].clone();
+    second["a/b~c"] = serde_json::json!({ "deeper": [1, { "nir": "x" }] });
+    subject["identifier"].as_array_mut().unwrap().push(second);
+    let err = validate_subject(record, &subject).unwrap_err();
+    assert_eq!(err.pointer(), Some("/identifier/1/a~1b~0c/deeper/1/nir"));
 }
 
 #[test]
