@@ -62,6 +62,120 @@ pub fn write_secret(path: &Path, contents: &[u8], force: bool) -> anyhow::Result
     Ok(())
 }
 
+/// A batch's output file, complete or absent. Into a regular file (or a path that does not
+/// exist yet) the output is written to a hidden temporary file beside it, renamed over it once
+/// complete and synced: a failed batch leaves the destination as it was. A symbolic link is
+/// followed, so that the file it points to gets the output and the link stays. A destination
+/// that is not a regular file (`/dev/null`, a FIFO, a terminal) is written straight into: it can
+/// be neither replaced nor synced.
+pub struct Output {
+    file: std::fs::File,
+    /// The destination once links are followed.
+    dest: std::path::PathBuf,
+    /// The temporary file, when the output is renamed into place.
+    tmp: Option<std::path::PathBuf>,
+}
+
+impl Output {
+    /// Opens the output for `path` (see [`Output`]).
+    pub fn create(path: &Path) -> anyhow::Result<Self> {
+        let cannot = || format!("cannot write {}", path.display());
+        let dest = follow_links(path).with_context(cannot)?;
+        match std::fs::metadata(&dest) {
+            Ok(meta) if !meta.is_file() && !meta.is_dir() => {
+                let file = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(&dest)
+                    .with_context(cannot)?;
+                return Ok(Self {
+                    file,
+                    dest,
+                    tmp: None,
+                });
+            }
+            Ok(meta) if meta.is_dir() => {
+                anyhow::bail!("cannot write {}: a directory", path.display())
+            }
+            _ => {}
+        }
+        let name = dest
+            .file_name()
+            .with_context(|| format!("cannot write {}: not a file name", path.display()))?;
+        let mut tmp_name = std::ffi::OsString::from(".");
+        tmp_name.push(name);
+        tmp_name.push(format!(".{}.partial", std::process::id()));
+        let tmp = dest.with_file_name(tmp_name);
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+            .with_context(|| format!("cannot write {}", tmp.display()))?;
+        Ok(Self {
+            file,
+            dest,
+            tmp: Some(tmp),
+        })
+    }
+
+    /// The file the output is written into.
+    pub fn file(&self) -> &std::fs::File {
+        &self.file
+    }
+
+    /// Syncs what is written so far to disk (nothing to do for a device or a FIFO).
+    pub fn sync_data(&self) -> std::io::Result<()> {
+        match self.tmp {
+            Some(_) => self.file.sync_data(),
+            None => Ok(()),
+        }
+    }
+
+    /// The output is complete: synced, then renamed into place, and the rename made durable.
+    pub fn commit(self) -> anyhow::Result<()> {
+        let Some(tmp) = self.tmp else {
+            return Ok(());
+        };
+        let cannot = || format!("cannot write {}", self.dest.display());
+        self.file.sync_all().with_context(cannot)?;
+        drop(self.file);
+        if let Err(e) = std::fs::rename(&tmp, &self.dest) {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(anyhow::Error::new(e).context(cannot()));
+        }
+        sync_parent(&self.dest)
+    }
+
+    /// The output is not wanted: the temporary file is removed, the destination left as it was.
+    pub fn abandon(self) {
+        if let Some(tmp) = self.tmp {
+            drop(self.file);
+            let _ = std::fs::remove_file(tmp);
+        }
+    }
+}
+
+/// How many links [`follow_links`] follows before it gives up, as the kernel does (`ELOOP`).
+const MAX_LINKS: usize = 40;
+
+/// The path `path` names once symbolic links are followed, even when the last one points to a
+/// file that does not exist yet (the output is then created there).
+fn follow_links(path: &Path) -> std::io::Result<std::path::PathBuf> {
+    let mut current = path.to_owned();
+    for _ in 0..MAX_LINKS {
+        match std::fs::symlink_metadata(&current) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let target = std::fs::read_link(&current)?;
+                current = match current.parent() {
+                    Some(dir) if target.is_relative() => dir.join(target),
+                    _ => target,
+                };
+            }
+            _ => return Ok(current),
+        }
+    }
+    Err(std::io::Error::other("too many levels of symbolic links"))
+}
+
 /// Makes a rename into `path`'s directory durable: the directory itself is synced, so that the
 /// new name survives a crash as well as the file's contents do. A no-op where directories
 /// cannot be opened (not Unix).

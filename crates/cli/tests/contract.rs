@@ -609,5 +609,73 @@ fn a_failed_batch_leaves_no_output() {
         "{stderr}"
     );
     assert!(!k.dir.join("out.jsonl").exists());
-    assert!(!k.dir.join("out.partial").exists());
+    let left: Vec<_> = std::fs::read_dir(&k.dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains("partial"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+/// A batch's `--out` may be a link (the file it points to gets the output, the link stays) or
+/// a FIFO (written straight into, not replaced by a file): as `/dev/null` is.
+#[cfg(unix)]
+#[test]
+fn a_batch_writes_through_links_and_into_fifos() {
+    use std::os::unix::fs::FileTypeExt as _;
+    let k = keys("batch-out");
+    let subject =
+        std::fs::read_to_string(samples().join("lea-moreau/05-training-caces-r489.subject.json"))
+            .unwrap();
+    let subject: Value = serde_json::from_str(&subject).unwrap();
+    let record = serde_json::json!({"type": "TrainingAction", "subject": subject}).to_string();
+    std::fs::write(k.dir.join("in.jsonl"), format!("{record}\n{record}\n")).unwrap();
+    let batch = |out: &str| {
+        passeport(
+            &k.dir,
+            &[
+                "issue",
+                "--batch",
+                "in.jsonl",
+                "--key",
+                "issuer.jwk",
+                "--issuer",
+                &k.issuer_did,
+                "--out",
+                out,
+            ],
+        )
+    };
+
+    std::fs::create_dir_all(k.dir.join("real")).unwrap();
+    std::os::unix::fs::symlink("real/target.jsonl", k.dir.join("link.jsonl")).unwrap();
+    let out = batch("link.jsonl");
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    let link = std::fs::symlink_metadata(k.dir.join("link.jsonl")).unwrap();
+    assert!(link.file_type().is_symlink());
+    let written = std::fs::read_to_string(k.dir.join("real/target.jsonl")).unwrap();
+    assert_eq!(written.lines().count(), 2);
+
+    let fifo = k.dir.join("pipe");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    let out = batch("pipe");
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    let read = reader.join().unwrap();
+    assert_eq!(read.lines().count(), 2);
+    for line in read.lines() {
+        let line: Value = serde_json::from_str(line).unwrap();
+        assert!(line["credential"].is_string(), "{line}");
+    }
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+    for dir in [k.dir.clone(), k.dir.join("real")] {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+            assert!(!name.contains("partial"), "{name} left behind");
+        }
+    }
 }

@@ -165,9 +165,7 @@ fn run_batch(
     let total = std::fs::metadata(input)
         .with_context(|| format!("cannot read {}", input.display()))?
         .len();
-    let tmp = out.with_extension("partial");
-    let file =
-        std::fs::File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
+    let output = io::Output::create(out)?;
     let progress = indicatif::ProgressBar::new(total);
     progress.set_style(
         indicatif::ProgressStyle::with_template(
@@ -182,14 +180,14 @@ fn run_batch(
         // their own: a sync takes tens of milliseconds, and on the writing thread it would
         // hold up the workers, whose results queue behind it.
         let (kick, kicks) = std::sync::mpsc::sync_channel::<()>(1);
-        let file = &file;
+        let output = &output;
         let syncer = scope.spawn(move || -> std::io::Result<()> {
             for () in kicks {
-                file.sync_data()?;
+                output.sync_data()?;
             }
             Ok(())
         });
-        let mut writer = std::io::BufWriter::with_capacity(1 << 16, file);
+        let mut writer = std::io::BufWriter::with_capacity(1 << 16, output.file());
         let mut unsynced = 0usize;
         let mut write_results =
             |results: Vec<(usize, Result<String, String>)>| -> anyhow::Result<()> {
@@ -239,20 +237,16 @@ fn run_batch(
             .join()
             .unwrap_or_else(|_| Err(std::io::Error::other("the batch syncer panicked")));
         written?;
-        synced.context("cannot write the batch output to disk")?;
-        Ok(file.sync_all()?)
+        synced.context("cannot write the batch output to disk")
     });
     if let Err(e) = finished {
         // A batch that could not be read or written to its end leaves no output file behind,
         // not even a partial one.
         progress.finish_and_clear();
-        drop(file);
-        let _ = std::fs::remove_file(&tmp);
+        output.abandon();
         return Err(e);
     }
-    drop(file);
-    std::fs::rename(&tmp, out).with_context(|| format!("cannot write {}", out.display()))?;
-    io::sync_parent(out)?;
+    output.commit()?;
     progress.finish_and_clear();
     eprintln!(
         "{good} credential(s) issued to {}, {bad} line(s) rejected",
