@@ -52,6 +52,16 @@ pub fn write_secret(path: &Path, contents: &[u8], force: bool) -> anyhow::Result
             anyhow::anyhow!("cannot write {}: {e}", path.display())
         }
     })?;
+    // A device or a FIFO named by mistake is left alone: its permissions are not ours to
+    // tighten, and a secret key belongs in a file.
+    let meta = file
+        .metadata()
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    anyhow::ensure!(
+        meta.is_file(),
+        "cannot write {}: not a regular file (a secret key is written only to a file)",
+        path.display()
+    );
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;

@@ -98,6 +98,22 @@ fn key_commands_follow_the_contract() {
         )),
         0
     );
+    // A device is not a key file: refused, and left as it was (its mode included).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{FileTypeExt as _, PermissionsExt as _};
+        let before = std::fs::metadata("/dev/null").unwrap();
+        let out = passeport(&dir, &["key", "generate", "--out", "/dev/null", "--force"]);
+        assert_eq!(code(&out), 2);
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("not a regular file"),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let after = std::fs::metadata("/dev/null").unwrap();
+        assert!(after.file_type().is_char_device());
+        assert_eq!(after.permissions().mode(), before.permissions().mode());
+    }
 
     let private: Value =
         serde_json::from_slice(&std::fs::read(dir.join("k.jwk")).unwrap()).unwrap();
