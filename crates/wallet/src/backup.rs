@@ -113,11 +113,28 @@ pub(crate) fn open(
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same directory, synced, then
 /// renamed over `path` (and the directory synced), so a crash leaves the old file or the new
-/// one, never half of one. Mode 0600 on Unix.
+/// one, never half of one. Mode 0600 on Unix. A symbolic link is followed; a path that names a
+/// device, a FIFO or a directory is refused.
 pub fn write_file_atomic(path: &Path, bytes: &[u8]) -> Result<(), WalletError> {
     let io = |source| WalletError::Io {
         path: path.display().to_string(),
         source,
+    };
+    // A link is followed (the file it points to is replaced, the link stays); a device, a FIFO
+    // or a directory is refused rather than replaced by a file.
+    let resolved;
+    let path = match std::fs::metadata(path) {
+        Ok(meta) if !meta.is_file() => {
+            return Err(io(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "not a regular file (this is written only to a file)",
+            )));
+        }
+        Ok(_) if path.is_symlink() => {
+            resolved = std::fs::canonicalize(path).map_err(io)?;
+            resolved.as_path()
+        }
+        _ => path,
     };
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_owned(),

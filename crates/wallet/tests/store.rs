@@ -282,6 +282,34 @@ fn interrupted_write_leaves_the_previous_state() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// A backup written through a link lands in the file it points to (the link stays); a device
+/// is refused and left as it was rather than replaced by a file.
+#[cfg(unix)]
+#[test]
+fn atomic_writes_follow_links_and_refuse_devices() {
+    use std::os::unix::fs::FileTypeExt as _;
+    let dir = temp_dir("atomic-links");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("target.bin"), b"old").unwrap();
+    std::os::unix::fs::symlink("target.bin", dir.join("link.bin")).unwrap();
+    passeport_wallet::write_file_atomic(&dir.join("link.bin"), b"new").unwrap();
+    assert!(std::fs::symlink_metadata(dir.join("link.bin"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(std::fs::read(dir.join("target.bin")).unwrap(), b"new");
+
+    let err = passeport_wallet::write_file_atomic(Path::new("/dev/null"), b"x").unwrap_err();
+    assert!(err.to_string().contains("not a regular file"), "{err}");
+    assert!(std::fs::metadata("/dev/null")
+        .unwrap()
+        .file_type()
+        .is_char_device());
+    let err = passeport_wallet::write_file_atomic(&dir, b"x").unwrap_err();
+    assert!(err.to_string().contains("not a regular file"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn export_and_restore_on_a_fresh_directory() {
     let dir = temp_dir("export-src");
