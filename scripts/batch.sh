@@ -3,7 +3,9 @@
 # samples in turn) in each format, and `passeport verify --batch` over M issued credentials and
 # over M holder presentations (SD-JWT + KB-JWT), each timed with /usr/bin/time (wall, CPU, peak
 # RSS), between two measurements of the single-core Ed25519 floors (sign and verify) by the issue
-# and verify benches.
+# and verify benches. Each batch is also divided by its own floor: the raw signatures (or
+# verifications) and SHA-256 digests of exactly its items, timed on one core right after it.
+# ROUNDS=n repeats the batches n times (the inputs made once), for medians of the ratios.
 #
 #   scripts/batch.sh                      # 20 000 records, 10 000 verifications
 #   RECORDS=2000 VERIFY=1000 PRESENTATIONS=2 scripts/batch.sh
@@ -41,12 +43,18 @@ with open(out, "w") as f:
         f.write(lines[i % len(lines)] + "\n")
 EOF
 
-# Prints "<label> <items> <wall s> <CPU %> <µs per item> <peak RSS MB>". A run that fails, or
-# whose output has fewer lines than items, stops the script with its errors: no figure is
-# printed for work that was not done.
+# The driver whose `batch-floor` times, on one core, the raw signatures (or verifications)
+# and SHA-256 digests of exactly a batch's items (crates/verifier/benches/common/batch_floor.rs).
+driver=$(cargo bench -q -p passeport-verifier --bench callgrind --no-run --message-format=json \
+  2>/dev/null | sed -n 's/.*"executable":"\([^"]*callgrind[^"]*\)".*/\1/p' | tail -1)
+
+# Prints "<label> <items> <wall s> <CPU %> <µs per item> <peak RSS MB> <floor µs> <ratio>",
+# the floor being `batch-floor <floor mode>` over <floor file>, timed right after the batch. A
+# run that fails, or whose output has fewer lines than items, stops the script with its errors:
+# no figure is printed for work that was not done.
 measure() {
-  local label=$1 items=$2 output=$3
-  shift 3
+  local label=$1 items=$2 output=$3 floor_mode=$4 floor_file=$5
+  shift 5
   if ! /usr/bin/time -f "%e %P %M" -o "$work/time" "$@" >"$work/stdout" 2>"$work/err"; then
     echo "$label: failed" >&2
     tail -5 "$work/err" >&2
@@ -59,8 +67,11 @@ measure() {
     exit 1
   fi
   read -r wall cpu rss <"$work/time"
-  awk -v l="$label" -v n="$items" -v w="$wall" -v c="$cpu" -v r="$rss" \
-    'BEGIN { printf "%-34s %6d %7.2f s %5s %7.1f µs %6.1f MB\n", l, n, w, c, w * 1e6 / n, r / 1024 }'
+  local floor
+  floor=$("$driver" batch-floor "$floor_mode" "$floor_file" | awk '{print $(NF-1)}')
+  awk -v l="$label" -v n="$items" -v w="$wall" -v c="$cpu" -v r="$rss" -v f="$floor" \
+    'BEGIN { u = w * 1e6 / n
+      printf "%-34s %6d %7.2f s %5s %7.1f µs %6.1f MB %7.1f µs %5.2f×\n", l, n, w, c, u, r / 1024, f, u / f }'
 }
 
 # The single-core floors (raw ed25519-dalek sign and verify, from the issue and verify benches),
@@ -76,12 +87,15 @@ floors() {
 
 floors "before the batches"
 echo
-echo "label                              items    wall   CPU  per item  peak RSS"
-for format in $formats; do
-  measure "issue --batch $format" "$records" "$work/out-$format.jsonl" \
-    "$bin" issue --batch "$work/records.jsonl" --key "$work/issuer.jwk" --issuer "$issuer" \
-    --format "$format" --out "$work/out-$format.jsonl"
-done
+echo "label                              items    wall   CPU  per item  peak RSS   floor  ratio"
+issue_batches() {
+  for format in $formats; do
+    measure "issue --batch $format" "$records" "$work/out-$format.jsonl" \
+      sign "$work/out-$format.jsonl" "$bin" issue --batch "$work/records.jsonl" \
+      --key "$work/issuer.jwk" --issuer "$issuer" --format "$format" --out "$work/out-$format.jsonl"
+  done
+}
+issue_batches
 
 # Verification input: the first M issued vc+sd-jwt (or the first format's) credentials, verified
 # as issued (one issuer signature each), trusting the issuer key directly, offline.
@@ -97,8 +111,11 @@ with open(out, "w") as f:
     for i in range(count):
         f.write(json.dumps({"presentation": issued[i % len(issued)]}) + "\n")
 EOF
-measure "verify --batch $first" "$verify" "" \
-  "$bin" verify --batch "$work/presentations.jsonl" --issuer-key "$work/issuer.pub.jwk" --offline
+verify_batch() {
+  measure "verify --batch $first" "$verify" "" verify "$work/presentations.jsonl" \
+    "$bin" verify --batch "$work/presentations.jsonl" --issuer-key "$work/issuer.pub.jwk" --offline
+}
+verify_batch
 
 # Presentations, as the holder sends them: each of the 19 samples issued bound to a holder key,
 # then presented PRESENTATIONS times by `passeport present` (every top-level subject claim
@@ -157,8 +174,17 @@ with open(out, "w") as f:
     for i in range(count):
         f.write(lines[i % len(lines)] + "\n")
 EOF2
-measure "verify --batch $first + KB-JWT" "$verify" "" \
-  "$bin" verify --batch "$work/kb-batch.jsonl" --issuer-key "$work/issuer.pub.jwk" --offline
+kb_batch() {
+  measure "verify --batch $first + KB-JWT" "$verify" "" verify "$work/kb-batch.jsonl" \
+    "$bin" verify --batch "$work/kb-batch.jsonl" --issuer-key "$work/issuer.pub.jwk" --offline
+}
+kb_batch
+for round in $(seq 2 "${ROUNDS:-1}"); do
+  echo "round $round:"
+  issue_batches
+  verify_batch
+  kb_batch
+done
 
 echo
 floors "after the batches"

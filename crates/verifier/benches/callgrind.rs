@@ -20,8 +20,14 @@
 //! ```sh
 //! target/release/deps/callgrind-<hash> paired 'issue_vc+sd-jwt' 'floor_signatures_vc+sd-jwt'
 //! ```
+//!
+//! `batch-floor sign|verify <file>` prints the single-core floor of a CLI batch over exactly
+//! the items of `file` (an issue batch's output, or a verify batch's input), in microseconds
+//! per item: what `scripts/batch.sh` divides each batch by (see `common/batch_floor.rs`).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+#[path = "common/batch_floor.rs"]
+mod batch_floor;
 mod common;
 #[path = "common/sd_floor.rs"]
 mod sd_floor;
@@ -75,6 +81,24 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let name = args.first().map(String::as_str).unwrap_or("");
     let n: usize = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(100);
+
+    if name == "batch-floor" {
+        let (Some(mode), Some(path)) = (args.get(1), args.get(2)) else {
+            println!("usage: callgrind batch-floor sign|verify <batch file>");
+            std::process::exit(2);
+        };
+        let key = ed25519_dalek::SigningKey::from_bytes(&[7u8; 32]);
+        match batch_floor::batch_floor(&key, mode, path) {
+            Ok((per_item, items)) => {
+                println!("batch-floor {mode} {items} items: {per_item:.2} µs/item")
+            }
+            Err(e) => {
+                eprintln!("batch-floor: {e}");
+                std::process::exit(1);
+            }
+        }
+        return;
+    }
 
     let fixture = Fixture::new();
     let Fixture {
