@@ -50,9 +50,13 @@ pub fn parse_strict(bytes: &[u8]) -> Result<Value, JsonError> {
 pub fn parse_strict_str(text: &str) -> Result<Value, JsonError> {
     check_size(text.len())?;
     let mut de = serde_json::Deserializer::from_str(text);
-    let value = StrictSeed { depth: 0 }
-        .deserialize(&mut de)
-        .map_err(|e| JsonError::Invalid(e.to_string()))?;
+    let mut stacks = Stacks::default();
+    let value = StrictSeed {
+        depth: 0,
+        stacks: &mut stacks,
+    }
+    .deserialize(&mut de)
+    .map_err(|e| JsonError::Invalid(e.to_string()))?;
     de.end().map_err(|e| JsonError::Invalid(e.to_string()))?;
     Ok(value)
 }
@@ -168,22 +172,37 @@ pub fn depth(value: &Value) -> usize {
     }
 }
 
-struct StrictSeed {
-    depth: usize,
+/// The members parsed so far, for every object being read: each object's sit above its
+/// parent's until it is complete, then move into a map made at its final size (no growing, no
+/// rehashing as members arrive). The first few members sit inline, so that a small document
+/// (a disclosure) allocates nothing more than it did. Arrays grow as they are read: most are
+/// short.
+#[derive(Default)]
+struct Stacks {
+    members: smallvec::SmallVec<[(String, Value); 8]>,
 }
 
-impl<'de> DeserializeSeed<'de> for StrictSeed {
+struct StrictSeed<'s> {
+    depth: usize,
+    stacks: &'s mut Stacks,
+}
+
+impl<'de> DeserializeSeed<'de> for StrictSeed<'_> {
     type Value = Value;
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
-        deserializer.deserialize_any(StrictVisitor { depth: self.depth })
+        deserializer.deserialize_any(StrictVisitor {
+            depth: self.depth,
+            stacks: self.stacks,
+        })
     }
 }
 
-struct StrictVisitor {
+struct StrictVisitor<'s> {
     depth: usize,
+    stacks: &'s mut Stacks,
 }
 
-impl StrictVisitor {
+impl StrictVisitor<'_> {
     fn deeper<E: serde::de::Error>(&self) -> Result<usize, E> {
         let next = self.depth + 1;
         if next > MAX_DEPTH {
@@ -193,7 +212,7 @@ impl StrictVisitor {
     }
 }
 
-impl<'de> Visitor<'de> for StrictVisitor {
+impl<'de> Visitor<'de> for StrictVisitor<'_> {
     type Value = Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -225,17 +244,29 @@ impl<'de> Visitor<'de> for StrictVisitor {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let depth = self.deeper()?;
+        let stacks = self.stacks;
         let mut items = Vec::new();
-        while let Some(item) = seq.next_element_seed(StrictSeed { depth })? {
+        while let Some(item) = seq.next_element_seed(StrictSeed {
+            depth,
+            stacks: &mut *stacks,
+        })? {
             items.push(item);
         }
         Ok(Value::Array(items))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
         let depth = self.deeper()?;
-        let mut map = Map::new();
+        let stacks = self.stacks;
+        let base = stacks.members.len();
         while let Some(key) = access.next_key::<String>()? {
-            let value = access.next_value_seed(StrictSeed { depth })?;
+            let value = access.next_value_seed(StrictSeed {
+                depth,
+                stacks: &mut *stacks,
+            })?;
+            stacks.members.push((key, value));
+        }
+        let mut map = Map::with_capacity(stacks.members.len() - base);
+        for (key, value) in stacks.members.drain(base..) {
             // One lookup (one hash of the name) both finds a duplicate and inserts.
             match map.entry(key) {
                 serde_json::map::Entry::Vacant(entry) => {
@@ -347,7 +378,57 @@ mod tests {
     }
 
     #[test]
+    fn builds_what_serde_json_builds_members_in_order_at_every_level() {
+        // Objects nested in objects and arrays, siblings after nested ones, objects of more
+        // members than sit inline, the same name at two levels.
+        let many: Vec<String> = (0..20).map(|i| format!("\"m{i}\":{{\"v\":{i}}}")).collect();
+        let mut texts =
+            vec![
+            r#"{"a":{"x":1,"y":{"p":[1,{"q":2,"r":3}],"b":1}},"b":2,"c":{"d":[{"e":1,"f":2},{}]}}"#
+                .to_owned(),
+            r#"{"b":1,"a":{"b":2,"a":{"b":3}},"z":[{"b":4},[{"b":5}]]}"#.to_owned(),
+            format!("{{\"first\":0,{},\"last\":{{{}}}}}", many.join(","), many.join(",")),
+        ];
+        let samples = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/vectors/domain/samples/camille-laurent");
+        for entry in std::fs::read_dir(samples).unwrap() {
+            texts.push(std::fs::read_to_string(entry.unwrap().path()).unwrap());
+        }
+        for text in &texts {
+            let strict = parse_strict_str(text).unwrap();
+            let reference: Value = serde_json::from_str(text).unwrap();
+            // `Map`'s equality ignores order: the text compares it too.
+            assert_eq!(
+                serde_json::to_string(&strict).unwrap(),
+                serde_json::to_string(&reference).unwrap()
+            );
+        }
+    }
+
+    #[test]
+    fn rejects_duplicates_wherever_they_sit() {
+        for text in [
+            r#"{"a":{"b":1},"a":2}"#,
+            r#"{"x":[{"k":1,"y":{"z":1},"k":2}]}"#,
+            r#"{"m0":0,"m1":1,"m2":2,"m3":3,"m4":4,"m5":5,"m6":6,"m7":7,"m8":8,"m9":9,"m3":3}"#,
+        ] {
+            let err = parse_strict_str(text).unwrap_err();
+            assert!(
+                err.to_string().contains("duplicate member name"),
+                "{text}: {err}"
+            );
+        }
+    }
+
+    #[test]
     fn rejects_deep_nesting_and_trailing_garbage() {
+        let deep_objects = "{\"a\":".repeat(MAX_DEPTH + 1) + "1" + &"}".repeat(MAX_DEPTH + 1);
+        assert!(parse_strict(deep_objects.as_bytes())
+            .unwrap_err()
+            .to_string()
+            .contains("nesting deeper"));
+        let ok_objects = "{\"a\":".repeat(MAX_DEPTH) + "1" + &"}".repeat(MAX_DEPTH);
+        assert!(parse_strict(ok_objects.as_bytes()).is_ok());
         let deep = "[".repeat(MAX_DEPTH + 1) + &"]".repeat(MAX_DEPTH + 1);
         assert!(parse_strict(deep.as_bytes()).is_err());
         let ok = "[".repeat(MAX_DEPTH) + &"]".repeat(MAX_DEPTH);
