@@ -31,6 +31,11 @@ fn samples() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/vectors/domain/samples")
 }
 
+/// A domain sample's subject (`<person>/<record>.subject.json`), parsed.
+fn sample_subject(file: &str) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(samples().join(file)).unwrap()).unwrap()
+}
+
 fn tempdir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("passeport-cli-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -370,11 +375,7 @@ fn issue_present_verify_with_exit_codes() {
 #[test]
 fn issue_rejects_a_subject_naming_the_field() {
     let k = keys("schema");
-    let mut subject: Value = serde_json::from_str(
-        &std::fs::read_to_string(samples().join("camille-laurent/01-diploma-bts-sio.subject.json"))
-            .unwrap(),
-    )
-    .unwrap();
+    let mut subject: Value = sample_subject("camille-laurent/01-diploma-bts-sio.subject.json");
     subject["achievement"]["name"] = Value::from(7);
     std::fs::write(k.dir.join("bad.json"), subject.to_string()).unwrap();
     let out = passeport(
@@ -451,26 +452,31 @@ fn trust_list_per_record_type() {
     assert!(stdout(&out).contains("not for Diploma"));
 }
 
+/// `issue --batch in.jsonl` with the issuer key of `k`, writing to `out` (the default format
+/// unless `format` is given).
+fn run_issue_batch(k: &Keys, format: Option<&str>, out: &str) -> Output {
+    let mut args = vec![
+        "issue",
+        "--batch",
+        "in.jsonl",
+        "--key",
+        "issuer.jwk",
+        "--issuer",
+        &k.issuer_did,
+        "--out",
+        out,
+    ];
+    if let Some(format) = format {
+        args.extend(["--format", format]);
+    }
+    passeport(&k.dir, &args)
+}
+
 /// `issue --batch` of `input` (as `in.jsonl`) in `format` with the issuer key of `k`: the
 /// command's output and the lines of `out.jsonl`.
 fn issue_batch(k: &Keys, input: &[u8], format: &str) -> (Output, Vec<Value>) {
     std::fs::write(k.dir.join("in.jsonl"), input).unwrap();
-    let out = passeport(
-        &k.dir,
-        &[
-            "issue",
-            "--batch",
-            "in.jsonl",
-            "--key",
-            "issuer.jwk",
-            "--issuer",
-            &k.issuer_did,
-            "--format",
-            format,
-            "--out",
-            "out.jsonl",
-        ],
-    );
+    let out = run_issue_batch(k, Some(format), "out.jsonl");
     let issued = std::fs::read_to_string(k.dir.join("out.jsonl"))
         .unwrap_or_default()
         .lines()
@@ -502,10 +508,7 @@ fn verify_batch(dir: &Path, input: &[u8], extra: &[&str]) -> (i32, Vec<Value>) {
 #[test]
 fn batch_issue_and_batch_verify() {
     let k = keys("batch");
-    let subject =
-        std::fs::read_to_string(samples().join("lea-moreau/05-training-caces-r489.subject.json"))
-            .unwrap();
-    let subject: Value = serde_json::from_str(&subject).unwrap();
+    let subject = sample_subject("lea-moreau/05-training-caces-r489.subject.json");
     let holder: Value =
         serde_json::from_slice(&std::fs::read(k.dir.join("holder.pub.jwk")).unwrap()).unwrap();
     let mut lines = Vec::new();
@@ -564,11 +567,7 @@ fn batch_issue_and_batch_verify() {
 #[test]
 fn batch_verifies_data_integrity_documents_as_objects() {
     let k = keys("batch-di");
-    let subject: Value = serde_json::from_str(
-        &std::fs::read_to_string(samples().join("lea-moreau/05-training-caces-r489.subject.json"))
-            .unwrap(),
-    )
-    .unwrap();
+    let subject: Value = sample_subject("lea-moreau/05-training-caces-r489.subject.json");
     let record = serde_json::json!({"type": "TrainingAction", "subject": subject}).to_string();
     for format in ["di-eddsa-jcs-2022", "di-eddsa-rdfc-2022"] {
         let input = format!("{record}\n{record}\n");
@@ -640,28 +639,10 @@ fn a_failed_batch_leaves_no_output() {
 fn a_batch_writes_through_links_and_into_fifos() {
     use std::os::unix::fs::FileTypeExt as _;
     let k = keys("batch-out");
-    let subject =
-        std::fs::read_to_string(samples().join("lea-moreau/05-training-caces-r489.subject.json"))
-            .unwrap();
-    let subject: Value = serde_json::from_str(&subject).unwrap();
+    let subject = sample_subject("lea-moreau/05-training-caces-r489.subject.json");
     let record = serde_json::json!({"type": "TrainingAction", "subject": subject}).to_string();
     std::fs::write(k.dir.join("in.jsonl"), format!("{record}\n{record}\n")).unwrap();
-    let batch = |out: &str| {
-        passeport(
-            &k.dir,
-            &[
-                "issue",
-                "--batch",
-                "in.jsonl",
-                "--key",
-                "issuer.jwk",
-                "--issuer",
-                &k.issuer_did,
-                "--out",
-                out,
-            ],
-        )
-    };
+    let batch = |out: &str| run_issue_batch(&k, None, out);
 
     std::fs::create_dir_all(k.dir.join("real")).unwrap();
     std::os::unix::fs::symlink("real/target.jsonl", k.dir.join("link.jsonl")).unwrap();
