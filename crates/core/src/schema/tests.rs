@@ -157,3 +157,78 @@ fn sd_policy_matches_the_published_type_metadata() {
         );
     }
 }
+
+/// The indexed lookups an issuer makes at every claim (`subject_mode_at`, `envelope_mode_at`)
+/// give what the plain `subject_mode` / `envelope_mode` give for the same path with indexes as
+/// `AnyIndex`: over every path of every sample subject and credential, and the rules' own.
+#[test]
+fn concrete_path_lookups_agree_with_the_rules() {
+    use crate::sd_jwt::ClaimPathSegment as Concrete;
+    fn paths(value: &Value, here: &mut Vec<Concrete>, out: &mut Vec<Vec<Concrete>>) {
+        out.push(here.clone());
+        match value {
+            Value::Object(map) => {
+                for (key, member) in map {
+                    here.push(Concrete::Key(key.clone()));
+                    paths(member, here, out);
+                    here.pop();
+                }
+            }
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    here.push(Concrete::Index(i));
+                    paths(item, here, out);
+                    here.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+    let pattern = |path: &[Concrete]| -> Vec<PathSegment> {
+        path.iter()
+            .map(|segment| match segment {
+                Concrete::Key(key) => PathSegment::Key(key.clone()),
+                Concrete::Index(_) => PathSegment::AnyIndex,
+            })
+            .collect()
+    };
+    let mut found = 0;
+    for (file, record, subject, credential) in samples() {
+        let policy = sd_policy(record).unwrap();
+        let mut all = Vec::new();
+        paths(&subject, &mut Vec::new(), &mut all);
+        paths(&credential, &mut Vec::new(), &mut all);
+        // Each rule's path with its indexes made concrete (3, then 0), and with its last key
+        // changed, which no rule may then match unless one has that path.
+        for rule in policy.subject_rules().iter().chain(policy.envelope_rules()) {
+            for index in [3, 0] {
+                let concrete: Vec<Concrete> = rule
+                    .path
+                    .iter()
+                    .map(|segment| match segment {
+                        PathSegment::Key(key) => Concrete::Key(key.clone()),
+                        PathSegment::AnyIndex => Concrete::Index(index),
+                    })
+                    .collect();
+                let mut renamed = concrete.clone();
+                if let Some(Concrete::Key(key)) = renamed.last_mut() {
+                    key.push('x');
+                }
+                all.push(concrete);
+                all.push(renamed);
+            }
+        }
+        for path in &all {
+            let expected = policy.subject_mode(&pattern(path));
+            assert_eq!(policy.subject_mode_at(path), expected, "{file} {path:?}");
+            found += usize::from(expected.is_some());
+            assert_eq!(
+                policy.envelope_mode_at(path),
+                policy.envelope_mode(&pattern(path)),
+                "{file} {path:?}"
+            );
+        }
+    }
+    // Not a vacuous agreement: most lookups find a rule.
+    assert!(found > 500, "{found}");
+}
