@@ -960,12 +960,35 @@ mod tests {
             serde_json::to_string(&shown).unwrap(),
             r#"{"term":"Session 2021","creditsEarned":120,"sub":42}"#
         );
+        // What an SD-JWT VC of the sample diploma shows with one disclosure: the claims that
+        // are never disclosures (`type`, `achievement`), `term`, and `sub` for `id`.
+        let sample: Value = serde_json::from_str(
+            &std::fs::read_to_string(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../tests/vectors/domain/samples/camille-laurent/01-diploma-bts-sio.subject.json"
+            ))
+            .unwrap(),
+        )
+        .unwrap();
+        let mut shown = json!({"term": "Session 2021"});
+        for never in ["type", "achievement"] {
+            shown[never] = sample[never].clone();
+        }
         let (_, check) = sd_jwt_vc_schema_check(
             diploma,
-            map(json!({"term": "Session 2021"})),
+            map(shown.clone()),
             Some(json!("did:example:holder")),
         );
         assert!(check.ok, "{}", check.detail);
+        // Without a claim that is never a disclosure: it was never issued, not hidden.
+        shown.as_object_mut().unwrap().remove("achievement");
+        let (_, check) =
+            sd_jwt_vc_schema_check(diploma, map(shown), Some(json!("did:example:holder")));
+        assert!(
+            !check.ok && check.detail.contains("achievement"),
+            "{}",
+            check.detail
+        );
 
         let (shown, _) = sd_jwt_vc_schema_check(
             None,

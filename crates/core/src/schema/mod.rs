@@ -280,8 +280,12 @@ pub fn validate_credential(record: RecordType, credential: &Value) -> Result<(),
 }
 
 /// Validates the claims a holder disclosed: every disclosed claim must fit the schema, but claims
-/// the holder kept hidden may be missing (`required`, `anyOf` of requireds, `minItems` and
-/// `contains` failures are not reported, since undisclosed claims cause them).
+/// the holder kept hidden may be missing. A `required`, `minItems` or `contains` failure is
+/// excused only where the policy lets the missing claim (or the array's elements) be a
+/// disclosure, and an `anyOf` failure only when one of its alternatives fails for such reasons
+/// alone: a claim that is never a disclosure was never issued if it is missing, and a disclosed
+/// value outside an `anyOf`'s alternatives (an unknown `identityType`, a misspelt `type`) is
+/// wrong whatever was hidden.
 pub fn validate_disclosed_subject(record: RecordType, subject: &Value) -> Result<(), SchemaError> {
     use jsonschema::error::ValidationErrorKind as Kind;
     let validator = subject_validator(record)?;
@@ -297,18 +301,65 @@ pub fn validate_disclosed_subject(record: RecordType, subject: &Value) -> Result
         }
     }
     first_error(validator, subject, &|e| {
-        let hidden_claims = matches!(
-            e.kind(),
-            Kind::Required { .. }
-                | Kind::AnyOf { .. }
-                | Kind::OneOfNotValid { .. }
-                | Kind::MinItems { .. }
-                | Kind::Contains
-        );
         let root_unevaluated = matches!(e.kind(), Kind::UnevaluatedProperties { .. })
             && e.instance_path().as_str().is_empty();
-        !hidden_claims && !root_unevaluated
+        !root_unevaluated && !hidden_claims_explain(e, subject, policy)
     })
+}
+
+/// Whether claims the holder may have hidden explain `error` (see
+/// [`validate_disclosed_subject`]).
+fn hidden_claims_explain(
+    error: &jsonschema::ValidationError<'_>,
+    subject: &Value,
+    policy: &SdPolicy,
+) -> bool {
+    use jsonschema::error::ValidationErrorKind as Kind;
+    let disclosable = |mut path: Vec<PathSegment>, last: PathSegment| {
+        path.push(last);
+        policy
+            .subject_mode(&path)
+            .is_some_and(SdMode::is_disclosable)
+    };
+    let at = || policy_path(subject, error.instance_path().as_str());
+    match error.kind() {
+        Kind::Required { property } => match (property.as_str(), at()) {
+            (Some(name), Some(path)) => disclosable(path, PathSegment::Key(name.to_owned())),
+            _ => false,
+        },
+        Kind::MinItems { .. } | Kind::Contains => {
+            at().is_some_and(|path| disclosable(path, PathSegment::AnyIndex))
+        }
+        Kind::AnyOf { context } | Kind::OneOfNotValid { context } => context.iter().any(|branch| {
+            branch
+                .iter()
+                .all(|e| hidden_claims_explain(e, subject, policy))
+        }),
+        _ => false,
+    }
+}
+
+/// The policy path (array indexes as [`PathSegment::AnyIndex`]) of the value at the JSON
+/// pointer `pointer` in `subject`; `None` if no value is there.
+fn policy_path(subject: &Value, pointer: &str) -> Option<Vec<PathSegment>> {
+    let mut path = Vec::new();
+    let mut here = subject;
+    for token in pointer.split('/').skip(1) {
+        let token = token.replace("~1", "/").replace("~0", "~");
+        here = match here {
+            Value::Array(items) => {
+                path.push(PathSegment::AnyIndex);
+                items.get(token.parse::<usize>().ok()?)?
+            }
+            Value::Object(map) => {
+                let next = map.get(&token)?;
+                path.push(PathSegment::Key(token));
+                next
+            }
+            _ => return None,
+        };
+    }
+    Some(path)
 }
 
 /// The selective-disclosure policy of a record type, read from the schema's `x-sd` annotations.

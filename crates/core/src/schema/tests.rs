@@ -232,3 +232,62 @@ fn concrete_path_lookups_agree_with_the_rules() {
     // Not a vacuous agreement: most lookups find a rule.
     assert!(found > 500, "{found}");
 }
+
+/// A disclosed subject may lack the claims its holder kept hidden, and nothing else: a missing
+/// claim is excused only where the policy lets it be a disclosure, and a wrong value inside an
+/// `anyOf` (an enum or a type's spelling) is reported like any other.
+#[test]
+fn disclosed_subjects_excuse_only_what_could_be_hidden() {
+    let every = samples();
+    // Every sample, whole, and with each claim the policy lets the holder hide, hidden.
+    for (file, record, subject, _) in &every {
+        validate_disclosed_subject(*record, subject).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let policy = sd_policy(*record).unwrap();
+        for name in subject.as_object().unwrap().keys() {
+            if policy
+                .subject_member_mode(name)
+                .is_some_and(SdMode::is_disclosable)
+            {
+                let mut hidden = subject.clone();
+                hidden.as_object_mut().unwrap().remove(name);
+                validate_disclosed_subject(*record, &hidden)
+                    .unwrap_or_else(|e| panic!("{file} without {name}: {e}"));
+            }
+        }
+    }
+    let (record, subject) = sample("01-diploma-bts-sio");
+    // All that may be hidden, hidden at once.
+    let policy = sd_policy(record).unwrap();
+    let mut bare = subject.clone();
+    bare.as_object_mut().unwrap().retain(|name, _| {
+        !policy
+            .subject_member_mode(name)
+            .is_some_and(SdMode::is_disclosable)
+    });
+    validate_disclosed_subject(record, &bare).unwrap();
+    // `achievement` is never a disclosure: missing, it was never issued.
+    let mut no_achievement = subject.clone();
+    no_achievement
+        .as_object_mut()
+        .unwrap()
+        .remove("achievement");
+    let err = validate_disclosed_subject(record, &no_achievement).unwrap_err();
+    assert!(err.to_string().contains("achievement"), "{err}");
+    // A required member of a never-disclosable object.
+    let mut no_name = subject.clone();
+    no_name["achievement"]
+        .as_object_mut()
+        .unwrap()
+        .remove("name");
+    let err = validate_disclosed_subject(record, &no_name).unwrap_err();
+    assert_eq!(err.pointer(), Some("/achievement"), "{err}");
+    // Wrong values where the schema offers alternatives (`anyOf`).
+    let mut bad_identity = subject.clone();
+    bad_identity["identifier"][0]["identityType"] = serde_json::json!("shoeSize");
+    let err = validate_disclosed_subject(record, &bad_identity).unwrap_err();
+    assert_eq!(err.pointer(), Some("/identifier/0/identityType"), "{err}");
+    let mut bad_type = subject.clone();
+    bad_type["achievement"]["type"] = serde_json::json!("Diploma");
+    let err = validate_disclosed_subject(record, &bad_type).unwrap_err();
+    assert_eq!(err.pointer(), Some("/achievement/type"), "{err}");
+}
