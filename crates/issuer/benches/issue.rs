@@ -14,6 +14,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 #[path = "../../verifier/benches/common/sd_floor.rs"]
+#[allow(dead_code)] // the presentation floor is the verifier benches'
 mod sd_floor;
 use sd_floor::SdFloor;
 

@@ -1,6 +1,7 @@
 //! Presentation and verification benchmarks, with the raw Ed25519 floor in the same run
-//! (`floor/ed25519_sign`, `floor/ed25519_verify`, `floor/2x_ed25519_verify`), so results read as
-//! ratios to it (BENCHMARKS.md).
+//! (`floor/ed25519_sign`, `floor/ed25519_verify`, `floor/2x_ed25519_verify`, and
+//! `floor/signatures_presentation_<format>`: the two verifications and the SHA-256 digests of
+//! the very presentation verified), so results read as ratios to it (BENCHMARKS.md).
 //!
 //! `present` is what the wallet does for one SD-JWT (`passeport_wallet::build_presentation`
 //! calls the same two core functions): select disclosures, then sign a KB-JWT.
@@ -9,6 +10,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod common;
+#[path = "common/sd_floor.rs"]
+#[allow(dead_code)] // the issuance floor is the issue bench's
+mod sd_floor;
 
 use common::Fixture;
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
@@ -66,6 +70,10 @@ fn verify(c: &mut Criterion) {
             "{}",
             verifier.verify_with(&presentation, expect).summary()
         );
+        let floor = sd_floor::PresentationFloor::of(&presentation, raw);
+        g.bench_function(format!("floor/signatures_presentation_{format}"), |b| {
+            b.iter(|| floor.run(raw_public))
+        });
         g.bench_function(format!("presentation_{}", format.as_str()), |b| {
             b.iter(|| verifier.verify_with(black_box(&presentation), expect))
         });

@@ -131,25 +131,62 @@ fn issue_line(
         .map_err(|e| describe(&e))
 }
 
+/// One line of batch output, `{"line": N, "credential": …}`, in the pieces the writer copies
+/// straight into its buffer: the credential's text (5 kB for an SD-JWT) is not copied into a
+/// line of its own first.
+#[derive(Debug)]
+struct OutputLine {
+    head: String,
+    body: String,
+    tail: &'static str,
+}
+
+impl OutputLine {
+    /// Bytes written, newline included.
+    fn len(&self) -> usize {
+        self.head.len() + self.body.len() + self.tail.len() + 1
+    }
+
+    /// Writes the line and its newline.
+    fn write_to(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        out.write_all(self.head.as_bytes())?;
+        out.write_all(self.body.as_bytes())?;
+        out.write_all(self.tail.as_bytes())?;
+        out.write_all(b"\n")
+    }
+}
+
 /// `{"line": N, "credential": …}`: the compact string, or the Data Integrity document as JSON.
-fn output_line(n: usize, format: Format, credential: String) -> String {
-    // A compact JWS / SD-JWT is base64url, `.` and `~` only: nothing to escape, so the line is
-    // written as is rather than through a JSON value.
+fn output_line(n: usize, format: Format, credential: String) -> OutputLine {
+    // A compact JWS / SD-JWT is base64url, `.` and `~` only: nothing to escape, so the
+    // credential goes into the line as is rather than through a JSON value.
     if !format.is_json() && !passeport_core::json::needs_escape(&credential) {
-        return format!("{{\"line\":{n},\"credential\":\"{credential}\"}}");
+        return OutputLine {
+            head: format!("{{\"line\":{n},\"credential\":\""),
+            body: credential,
+            tail: "\"}",
+        };
     }
     if format.is_json() && !credential.contains('\n') && credential.starts_with('{') {
         // The issuer gives a Data Integrity document as serde_json's compact text, on one line
         // (tested by the issuer's `data_integrity_credentials_are_compact_json`): it goes into
         // the line as is. Any other text takes the slow way below, through a tree.
-        return format!("{{\"line\":{n},\"credential\":{credential}}}");
+        return OutputLine {
+            head: format!("{{\"line\":{n},\"credential\":"),
+            body: credential,
+            tail: "}",
+        };
     }
     let credential = if format.is_json() {
         serde_json::from_str(&credential).unwrap_or(serde_json::Value::String(credential))
     } else {
         serde_json::Value::String(credential)
     };
-    serde_json::json!({ "line": n, "credential": credential }).to_string()
+    OutputLine {
+        head: serde_json::json!({ "line": n, "credential": credential }).to_string(),
+        body: String::new(),
+        tail: "",
+    }
 }
 
 /// Bytes of batch output written between two syncs to disk.
@@ -190,13 +227,12 @@ fn run_batch(
         let mut writer = std::io::BufWriter::with_capacity(1 << 16, output.file());
         let mut unsynced = 0usize;
         let mut write_results =
-            |results: Vec<(usize, Result<String, String>)>| -> anyhow::Result<()> {
+            |results: Vec<(usize, Result<OutputLine, String>)>| -> anyhow::Result<()> {
                 for (n, result) in results {
                     match result {
-                        Ok(output) => {
-                            writer.write_all(output.as_bytes())?;
-                            writer.write_all(b"\n")?;
-                            unsynced += output.len() + 1;
+                        Ok(line) => {
+                            line.write_to(&mut writer)?;
+                            unsynced += line.len();
                             good += 1;
                         }
                         Err(e) => {
@@ -264,6 +300,15 @@ fn run_batch(
 mod tests {
     use super::*;
 
+    /// The line as written, without its newline (and checking the length the writer counts).
+    fn written(line: OutputLine) -> String {
+        let mut out = Vec::new();
+        line.write_to(&mut out).unwrap();
+        assert_eq!(out.len(), line.len());
+        assert_eq!(out.pop(), Some(b'\n'));
+        String::from_utf8(out).unwrap()
+    }
+
     /// The written-as-is line must be exactly what serializing the JSON value gives, and
     /// anything that is not a plain compact string must still go through the serializer.
     #[test]
@@ -277,7 +322,7 @@ mod tests {
             (Format::VcJwt, "not \"compact\"\n\\"),
             (Format::VcSdJwt, "é"),
         ] {
-            let line = output_line(7, format, credential.to_owned());
+            let line = written(output_line(7, format, credential.to_owned()));
             let expected = serde_json::json!({ "line": 7, "credential": credential }).to_string();
             assert_eq!(line, expected);
             let parsed: serde_json::Value = serde_json::from_str(&line).unwrap();
@@ -285,12 +330,12 @@ mod tests {
         }
         // The issuer's compact document: as is.
         let compact = serde_json::json!({"a": [1, 2], "b": "x\ny", "é": {}}).to_string();
-        let line = output_line(5, Format::DiEddsaRdfc2022, compact.clone());
+        let line = written(output_line(5, Format::DiEddsaRdfc2022, compact.clone()));
         assert_eq!(line, format!("{{\"line\":5,\"credential\":{compact}}}"));
         let parsed: serde_json::Value = serde_json::from_str(&line).unwrap();
         assert_eq!(parsed["credential"]["b"], "x\ny");
         let document = "{\"a\": [1,\n 2], \"b\": \"x\"}";
-        let line = output_line(1, Format::DiEddsaJcs2022, document.to_owned());
+        let line = written(output_line(1, Format::DiEddsaJcs2022, document.to_owned()));
         assert_eq!(line, r#"{"line":1,"credential":{"a":[1,2],"b":"x"}}"#);
         // Pretty text with whitespace, escapes and non-ASCII inside strings: the compact line
         // is exactly what parsing and serializing again would give.
@@ -301,16 +346,24 @@ mod tests {
             "empty": {}, "none": []
         });
         let pretty = serde_json::to_string_pretty(&tricky).unwrap();
-        let line = output_line(2, Format::DiEddsaRdfc2022, pretty);
+        let line = written(output_line(2, Format::DiEddsaRdfc2022, pretty));
         let expected = serde_json::json!({ "line": 2, "credential": tricky }).to_string();
         assert_eq!(line, expected);
         // Broken: the slow path, as a string.
         assert_eq!(
-            output_line(4, Format::DiEddsaJcs2022, "{\"a\":\n \"open}".to_owned()),
+            written(output_line(
+                4,
+                Format::DiEddsaJcs2022,
+                "{\"a\":\n \"open}".to_owned()
+            )),
             r#"{"line":4,"credential":"{\"a\":\n \"open}"}"#
         );
         assert_eq!(
-            output_line(3, Format::DiEddsaJcs2022, "not json".to_owned()),
+            written(output_line(
+                3,
+                Format::DiEddsaJcs2022,
+                "not json".to_owned()
+            )),
             r#"{"line":3,"credential":"not json"}"#
         );
     }
