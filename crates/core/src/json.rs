@@ -214,6 +214,181 @@ pub fn depth(value: &Value) -> usize {
     }
 }
 
+/// A disclosure's JSON (RFC 9901 §4.2), strictly parsed: its claim name (`None` for an array
+/// element) and value, or what is wrong with its shape.
+pub(crate) enum DisclosureJson {
+    /// `[salt, value]` or `[salt, name, value]`, the salt a string (checked, not kept).
+    Parts {
+        /// The claim name, if three elements.
+        name: Option<String>,
+        /// The disclosed value.
+        value: Value,
+    },
+    /// Valid JSON, but not a disclosure: why.
+    Shape(&'static str),
+}
+
+/// Parses a disclosure's JSON strictly (as [`parse_strict`]: every element is read, with the
+/// same limits and duplicate checks) without building the array or copying the salt, which a
+/// verifier never reads. A text that is not JSON fails as such whatever its shape; the shape is
+/// judged once it has all been read, in the order: not an array, not 2 or 3 elements, the salt
+/// not a string, the name not a string.
+pub(crate) fn parse_disclosure(bytes: &[u8]) -> Result<DisclosureJson, JsonError> {
+    check_size(bytes.len())?;
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        JsonError::Invalid(format!(
+            "not UTF-8: invalid byte at offset {}",
+            e.valid_up_to()
+        ))
+    })?;
+    let mut de = serde_json::Deserializer::from_str(text);
+    let mut stacks = Stacks::default();
+    let parsed = de
+        .deserialize_any(DisclosureVisitor {
+            stacks: &mut stacks,
+        })
+        .map_err(|e| JsonError::Invalid(e.to_string()))?;
+    de.end().map_err(|e| JsonError::Invalid(e.to_string()))?;
+    Ok(parsed)
+}
+
+/// The top level of [`parse_disclosure`]: anything but an array is read in full (strictly),
+/// then reported as the wrong shape.
+struct DisclosureVisitor<'s> {
+    stacks: &'s mut Stacks,
+}
+
+const NOT_AN_ARRAY: DisclosureJson = DisclosureJson::Shape("not a JSON array");
+
+impl<'de> Visitor<'de> for DisclosureVisitor<'_> {
+    type Value = DisclosureJson;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a disclosure array")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<DisclosureJson, E> {
+        Ok(NOT_AN_ARRAY)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<DisclosureJson, E> {
+        Ok(NOT_AN_ARRAY)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<DisclosureJson, E> {
+        Ok(NOT_AN_ARRAY)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<DisclosureJson, E> {
+        Ok(NOT_AN_ARRAY)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<DisclosureJson, E> {
+        Ok(NOT_AN_ARRAY)
+    }
+    fn visit_unit<E>(self) -> Result<DisclosureJson, E> {
+        Ok(NOT_AN_ARRAY)
+    }
+    fn visit_none<E>(self) -> Result<DisclosureJson, E> {
+        Ok(NOT_AN_ARRAY)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, access: A) -> Result<DisclosureJson, A::Error> {
+        let strict = StrictVisitor {
+            depth: 0,
+            stacks: self.stacks,
+        };
+        strict.visit_map(access).map(|_| NOT_AN_ARRAY)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<DisclosureJson, A::Error> {
+        // The elements sit one level down, as in `StrictVisitor::visit_seq`.
+        let (depth, stacks) = (1, self.stacks);
+        let Some(salt_is_text) = seq.next_element_seed(SaltSeed {
+            depth,
+            stacks: &mut *stacks,
+        })?
+        else {
+            return Ok(DisclosureJson::Shape("must be an array of 2 or 3 elements"));
+        };
+        let mut element = || {
+            seq.next_element_seed(StrictSeed {
+                depth,
+                stacks: &mut *stacks,
+            })
+        };
+        let (second, third) = (element()?, element()?);
+        let mut extra = false;
+        while element()?.is_some() {
+            extra = true;
+        }
+        let (name, value) = match (second, third, extra) {
+            (Some(value), None, false) => (None, value),
+            (Some(name), Some(value), false) => (Some(name), value),
+            _ => return Ok(DisclosureJson::Shape("must be an array of 2 or 3 elements")),
+        };
+        if !salt_is_text {
+            return Ok(DisclosureJson::Shape("the salt must be a string"));
+        }
+        let name = match name {
+            None => None,
+            Some(Value::String(name)) => Some(name),
+            Some(_) => return Ok(DisclosureJson::Shape("the claim name must be a string")),
+        };
+        Ok(DisclosureJson::Parts { name, value })
+    }
+}
+
+/// A disclosure's first element: whether it is a string, read without copying it (anything
+/// else is read strictly, like any element).
+struct SaltSeed<'s> {
+    depth: usize,
+    stacks: &'s mut Stacks,
+}
+
+impl<'de> DeserializeSeed<'de> for SaltSeed<'_> {
+    type Value = bool;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for SaltSeed<'_> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a salt")
+    }
+    fn visit_str<E>(self, _: &str) -> Result<bool, E> {
+        Ok(true)
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_unit<E>(self) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_none<E>(self) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<bool, A::Error> {
+        let strict = StrictVisitor {
+            depth: self.depth,
+            stacks: self.stacks,
+        };
+        strict.visit_seq(seq).map(|_| false)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, access: A) -> Result<bool, A::Error> {
+        let strict = StrictVisitor {
+            depth: self.depth,
+            stacks: self.stacks,
+        };
+        strict.visit_map(access).map(|_| false)
+    }
+}
+
 /// The members parsed so far, for every object being read: each object's sit above its
 /// parent's until it is complete, then move into a map made at its final size (no growing, no
 /// rehashing as members arrive). The first few members sit inline, so that a small document
@@ -404,11 +579,141 @@ mod tests {
         }
     }
 
+    /// Small JSON values of every kind, for the disclosure parser's property test.
+    fn json_value() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i32>().prop_map(Value::from),
+            "[a-z\"\\\\é\n]{0,6}".prop_map(Value::from),
+        ];
+        leaf.prop_recursive(3, 16, 4, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                proptest::collection::vec(("[a-c]{1,2}", inner), 0..4)
+                    .prop_map(|members| Value::Object(members.into_iter().collect())),
+            ]
+        })
+    }
+
+    /// What `parse_disclosure` must answer: the whole text parsed strictly, then its shape.
+    fn disclosure_reference(
+        text: &str,
+    ) -> Result<Result<(Option<String>, Value), &'static str>, ()> {
+        let Ok(json) = parse_strict_str(text) else {
+            return Err(());
+        };
+        let Value::Array(items) = json else {
+            return Ok(Err("not a JSON array"));
+        };
+        let mut items = items.into_iter();
+        let (salt, name, value) = match (items.next(), items.next(), items.next(), items.next()) {
+            (Some(salt), Some(value), None, None) => (salt, None, value),
+            (Some(salt), Some(name), Some(value), None) => (salt, Some(name), value),
+            _ => return Ok(Err("must be an array of 2 or 3 elements")),
+        };
+        if !salt.is_string() {
+            return Ok(Err("the salt must be a string"));
+        }
+        Ok(match name {
+            None => Ok((None, value)),
+            Some(Value::String(name)) => Ok((Some(name), value)),
+            Some(_) => Err("the claim name must be a string"),
+        })
+    }
+
+    fn disclosure_answer(text: &str) -> Result<Result<(Option<String>, Value), &'static str>, ()> {
+        match parse_disclosure(text.as_bytes()) {
+            Ok(DisclosureJson::Parts { name, value }) => Ok(Ok((name, value))),
+            Ok(DisclosureJson::Shape(reason)) => Ok(Err(reason)),
+            Err(_) => Err(()),
+        }
+    }
+
+    #[test]
+    fn disclosures_parse_as_the_strict_parser_and_the_shape_rules_say() {
+        let deep = format!(
+            "[\"s\",{}1{}]",
+            "[".repeat(MAX_DEPTH),
+            "]".repeat(MAX_DEPTH)
+        );
+        let deep_salt = format!(
+            "[{}\"s\"{},1]",
+            "[".repeat(MAX_DEPTH),
+            "]".repeat(MAX_DEPTH)
+        );
+        let fits = format!(
+            "[\"s\",{}1{}]",
+            "[".repeat(MAX_DEPTH - 2),
+            "]".repeat(MAX_DEPTH - 2)
+        );
+        let texts = [
+            r#"["salt","name",{"a":[1,2,{"b":null}]}]"#,
+            r#"["salt",{"a":1}]"#,
+            r#"["s\u00e9\n","n\"ame",1.5]"#,
+            r#"["s","n",1,2]"#,
+            r#"["s","n",1,{"a":1,"a":2}]"#,
+            r#"["s"]"#,
+            "[]",
+            r#"[1,"n",1]"#,
+            r#"[{"a":1,"a":2},"n",1]"#,
+            r#"[[1,{}],"n",1]"#,
+            r#"["s",1,1]"#,
+            r#"["s",null,1]"#,
+            r#"["s","n",{"x":1,"x":1}]"#,
+            r#"{"a":1}"#,
+            r#"{"a":1,"a":2}"#,
+            r#""text""#,
+            "42",
+            "null",
+            "true",
+            r#"["s","n",1"#,
+            r#"["s","n",1]]"#,
+            r#"["s","n",1] x"#,
+            r#"  ["s" , "n" , 1 ]  "#,
+            r#"["s","n",01]"#,
+            "",
+            &deep,
+            &deep_salt,
+            &fits,
+        ];
+        let mut shapes = 0;
+        for text in texts {
+            let expected = disclosure_reference(text);
+            assert_eq!(disclosure_answer(text), expected, "{text}");
+            shapes += usize::from(matches!(expected, Ok(Err(_))));
+        }
+        assert!(shapes >= 8, "{shapes}");
+        assert!(disclosure_answer(&fits).is_ok_and(|parts| parts.is_ok()));
+        assert!(disclosure_answer(&deep).is_err());
+        assert!(disclosure_answer(&deep_salt).is_err());
+        assert!(parse_disclosure(b"[\"\xff\",1]").is_err());
+    }
+
     proptest::proptest! {
         #[test]
         fn finds_it_as_a_byte_by_byte_scan_does(text in "\\PC{0,40}|[\\x00-\\x7f]{0,40}") {
             let reference = text.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\');
             proptest::prop_assert_eq!(needs_escape(&text), reference);
+        }
+
+        /// Arrays of 0 to 4 arbitrary values (strings with escapes, nested arrays and
+        /// objects): the same parts, or the same shape error, as parsing them whole.
+        #[test]
+        fn disclosure_arrays_parse_as_parsing_them_whole_does(
+            items in proptest::collection::vec(json_value(), 0..5)
+        ) {
+            let text = Value::Array(items).to_string();
+            let expected = disclosure_reference(&text);
+            proptest::prop_assert!(expected.is_ok());
+            proptest::prop_assert_eq!(disclosure_answer(&text), expected);
+        }
+
+        /// Any short text of JSON-ish characters: the same verdict as parsing it whole.
+        #[test]
+        fn disclosures_parse_as_parsing_them_whole_does(text in "[\\[\\]{}\",:a-c0-9 ntrule]{0,24}") {
+            proptest::prop_assert_eq!(disclosure_answer(&text), disclosure_reference(&text));
         }
     }
 

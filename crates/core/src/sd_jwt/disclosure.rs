@@ -2,6 +2,7 @@
 //! for an array element, base64url-encoded; the digest is over that base64url text.
 
 use super::{SdJwtError, MAX_DISCLOSURE_BYTES};
+use crate::json::DisclosureJson;
 use rand::RngCore as _;
 use serde_json::Value;
 use sha2::{Digest as _, Sha256};
@@ -59,8 +60,8 @@ impl fmt::Debug for DisclosureDigest {
 #[derive(Debug, Clone)]
 pub struct Disclosure {
     encoded: String,
-    /// Set when parsed; for a disclosure made here, decoded from `encoded` when asked for (the
-    /// salt is written straight into the disclosure's JSON).
+    /// Decoded from `encoded` when asked for: a disclosure made here writes the salt straight
+    /// into its JSON, and a parsed one checks only that it is a string.
     salt: OnceLock<String>,
     name: Option<String>,
     /// Set when the disclosure is parsed or made from a value; for one the issuer's encoder
@@ -159,33 +160,23 @@ impl Disclosure {
             )));
         }
         crate::b64::decode_into(encoded, scratch).map_err(|e| bad(e.to_string()))?;
-        let json = crate::json::parse_strict(scratch).map_err(|e| bad(e.to_string()))?;
-        let Value::Array(items) = json else {
-            return Err(bad("not a JSON array".into()));
+        // Read strictly, without the array or a copy of the salt: a verifier never reads the
+        // salt, which is decoded from the text if asked for.
+        let (name, value) = match crate::json::parse_disclosure(scratch) {
+            Ok(DisclosureJson::Parts { name, value }) => (name, value),
+            Ok(DisclosureJson::Shape(reason)) => return Err(bad(reason.into())),
+            Err(e) => return Err(bad(e.to_string())),
         };
-        let mut items = items.into_iter();
-        let (salt, name, value) = match (items.next(), items.next(), items.next(), items.next()) {
-            (Some(salt), Some(value), None, None) => (salt, None, value),
-            (Some(salt), Some(name), Some(value), None) => (salt, Some(name), value),
-            _ => return Err(bad("must be an array of 2 or 3 elements".into())),
-        };
-        let Value::String(salt) = salt else {
-            return Err(bad("the salt must be a string".into()));
-        };
-        let name = match name {
-            None => None,
-            Some(Value::String(name)) => {
-                if is_reserved(&name) {
-                    return Err(SdJwtError::ReservedDisclosureName { index, name });
-                }
-                Some(name)
-            }
-            Some(_) => return Err(bad("the claim name must be a string".into())),
-        };
+        if let Some(name) = name.as_deref().filter(|name| is_reserved(name)) {
+            return Err(SdJwtError::ReservedDisclosureName {
+                index,
+                name: name.to_owned(),
+            });
+        }
         Ok(Self {
             digest: DisclosureDigest::of(encoded),
             encoded: encoded.to_owned(),
-            salt: OnceLock::from(salt),
+            salt: OnceLock::new(),
             name,
             value: OnceLock::from(value),
         })
@@ -268,8 +259,9 @@ fn decode_value(encoded: &str) -> Value {
     value.unwrap_or(Value::Null)
 }
 
-/// The salt of a disclosure this crate wrote: the first element of the JSON array in
-/// `encoded` (see [`decode_value`]; an empty salt would only stand for a defect in that writer).
+/// The salt of a disclosure this crate wrote, or parsed and found to have a string salt: the
+/// first element of the JSON array in `encoded` (see [`decode_value`]; an empty salt would
+/// only stand for a defect in that writer or parser).
 fn decode_salt(encoded: &str) -> String {
     let salt = crate::b64::decode(encoded)
         .ok()
@@ -279,7 +271,10 @@ fn decode_salt(encoded: &str) -> String {
             Value::String(salt) => Some(salt),
             _ => None,
         });
-    debug_assert!(salt.is_some(), "a disclosure we wrote has no salt");
+    debug_assert!(
+        salt.is_some(),
+        "a disclosure we wrote or checked has no salt"
+    );
     salt.unwrap_or_default()
 }
 
