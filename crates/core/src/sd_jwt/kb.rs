@@ -102,20 +102,10 @@ pub(crate) fn verify_kb(
             part: JwtPart::KeyBinding,
             source,
         })?;
-    let claims = verified.claims().map_err(|source| SdJwtError::Jws {
+    let mut claims = verified.claims().map_err(|source| SdJwtError::Jws {
         part: JwtPart::KeyBinding,
         source,
     })?;
-    let string = |claim: &'static str| -> Result<String, SdJwtError> {
-        claims
-            .get(claim)
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-            .ok_or(SdJwtError::KbClaim {
-                claim,
-                expected: "string",
-            })
-    };
     let iat = match claims.get("iat") {
         Some(value) => numeric_date(value).ok_or(SdJwtError::KbClaim {
             claim: "iat",
@@ -126,6 +116,17 @@ pub(crate) fn verify_kb(
                 claim: "iat",
                 expected: "number",
             })
+        }
+    };
+    let not_a_string = |claim: &'static str| SdJwtError::KbClaim {
+        claim,
+        expected: "string",
+    };
+    // Moved out of the claims, which are not needed after: no copies.
+    let mut string = |claim: &'static str| -> Result<String, SdJwtError> {
+        match claims.swap_remove(claim) {
+            Some(Value::String(text)) => Ok(text),
+            _ => Err(not_a_string(claim)),
         }
     };
     let audience = string("aud")?;
@@ -152,7 +153,8 @@ pub(crate) fn verify_kb(
             max_age: check.max_age_secs,
         });
     }
-    if hash != sd_hash(presented) {
+    let digest = Sha256::digest(presented.as_bytes()).into();
+    if hash.as_bytes() != crate::b64::encode_digest(&digest) {
         return Err(SdJwtError::SdHashMismatch);
     }
     Ok(KeyBindingInfo {
