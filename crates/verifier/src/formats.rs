@@ -170,19 +170,12 @@ fn described_vc_checks(
     cand: &Candidate,
 ) {
     let record = record_of(report);
-    report.push(trust_check(
-        &cand.scope,
-        &report.issuer.clone(),
-        record,
-        &report.types.clone(),
-    ));
+    // Each check made before it is pushed: it reads the report's issuer and types in place.
+    let trust = trust_check(&cand.scope, &report.issuer, record, &report.types);
+    report.push(trust);
     report.push(validity_check(v, vc));
-    report.push(status::bitstring_check(
-        v,
-        vc.get("credentialStatus"),
-        &report.issuer.clone(),
-        &cand.key,
-    ));
+    let status = status::bitstring_check(v, vc.get("credentialStatus"), &report.issuer, &cand.key);
+    report.push(status);
     let schema = match credential::vc_subject(vc) {
         Some(subject) => schema_check(record, subject),
         None => schema_check(record, &Value::Object(Map::new())),
@@ -451,12 +444,8 @@ fn verify_sd_jwt(
         report.types = vec![vct.clone()];
         let record = RecordType::from_types([vct.as_str()]);
         report.record_type = record.map(|r| r.name().to_owned());
-        report.push(trust_check(
-            &cand.scope,
-            &issuer,
-            record,
-            &report.types.clone(),
-        ));
+        let trust = trust_check(&cand.scope, &issuer, record, &report.types);
+        report.push(trust);
         report.push(validity_check(v, &claims));
         report.push(status::token_check(
             v,
