@@ -77,6 +77,12 @@ fn verify(c: &mut Criterion) {
         g.bench_function(format!("presentation_{}", format.as_str()), |b| {
             b.iter(|| verifier.verify_with(black_box(&presentation), expect))
         });
+        // A required claim and the grades hidden: the schema check's excusing path.
+        let hiding = fixture.present_hiding(&credential, &["awardingDate", "result"]);
+        assert!(verifier.verify_with(&hiding, expect).valid);
+        g.bench_function(format!("presentation_hiding_{}", format.as_str()), |b| {
+            b.iter(|| verifier.verify_with(black_box(&hiding), expect))
+        });
     }
 
     // Verify each format as issued (one signature each).

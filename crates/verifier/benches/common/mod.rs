@@ -99,4 +99,25 @@ impl Fixture {
             )
             .unwrap()
     }
+
+    /// As [`Self::present`], hiding the claims named in `hidden` (and what is below them): the
+    /// holder showing the diploma and its level, not the date or the grades.
+    pub fn present_hiding(&self, credential: &str, hidden: &[&str]) -> String {
+        use passeport_core::sd_jwt::ClaimPathSegment;
+        UnverifiedSdJwt::parse(credential)
+            .unwrap()
+            .present(
+                &|path| {
+                    path.len() <= 2
+                        && !path.iter().any(|segment| {
+                            matches!(segment, ClaimPathSegment::Key(k) if hidden.contains(&k.as_str()))
+                        })
+                },
+                &self.holder,
+                AUD,
+                NONCE,
+                SystemClock.now(),
+            )
+            .unwrap()
+    }
 }
