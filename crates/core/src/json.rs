@@ -241,6 +241,11 @@ pub(crate) fn parse_disclosure(bytes: &[u8]) -> Result<DisclosureJson, JsonError
             e.valid_up_to()
         ))
     })?;
+    // Anything but an array is read in full, strictly, then reported as the wrong shape.
+    if !text.trim_start().starts_with('[') {
+        parse_strict_str(text)?;
+        return Ok(DisclosureJson::Shape("not a JSON array"));
+    }
     let mut de = serde_json::Deserializer::from_str(text);
     let mut stacks = Stacks::default();
     let parsed = de
@@ -252,47 +257,16 @@ pub(crate) fn parse_disclosure(bytes: &[u8]) -> Result<DisclosureJson, JsonError
     Ok(parsed)
 }
 
-/// The top level of [`parse_disclosure`]: anything but an array is read in full (strictly),
-/// then reported as the wrong shape.
+/// The top level of [`parse_disclosure`], for a text that opens with `[`.
 struct DisclosureVisitor<'s> {
     stacks: &'s mut Stacks,
 }
-
-const NOT_AN_ARRAY: DisclosureJson = DisclosureJson::Shape("not a JSON array");
 
 impl<'de> Visitor<'de> for DisclosureVisitor<'_> {
     type Value = DisclosureJson;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a disclosure array")
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<DisclosureJson, E> {
-        Ok(NOT_AN_ARRAY)
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<DisclosureJson, E> {
-        Ok(NOT_AN_ARRAY)
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<DisclosureJson, E> {
-        Ok(NOT_AN_ARRAY)
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<DisclosureJson, E> {
-        Ok(NOT_AN_ARRAY)
-    }
-    fn visit_str<E>(self, _: &str) -> Result<DisclosureJson, E> {
-        Ok(NOT_AN_ARRAY)
-    }
-    fn visit_unit<E>(self) -> Result<DisclosureJson, E> {
-        Ok(NOT_AN_ARRAY)
-    }
-    fn visit_none<E>(self) -> Result<DisclosureJson, E> {
-        Ok(NOT_AN_ARRAY)
-    }
-    fn visit_map<A: MapAccess<'de>>(self, access: A) -> Result<DisclosureJson, A::Error> {
-        let strict = StrictVisitor {
-            depth: 0,
-            stacks: self.stacks,
-        };
-        strict.visit_map(access).map(|_| NOT_AN_ARRAY)
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<DisclosureJson, A::Error> {
         // The elements sit one level down, as in `StrictVisitor::visit_seq`.
