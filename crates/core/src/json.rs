@@ -36,14 +36,19 @@ pub enum JsonError {
 /// The bytes are checked to be UTF-8 once, up front, then parsed as text (serde_json's byte
 /// reader would check every string again on its own).
 pub fn parse_strict(bytes: &[u8]) -> Result<Value, JsonError> {
+    let text = utf8_text(bytes)?;
+    parse_strict_str(text)
+}
+
+/// `bytes` as text, once they are checked to be within [`MAX_JSON_BYTES`] and UTF-8.
+fn utf8_text(bytes: &[u8]) -> Result<&str, JsonError> {
     check_size(bytes.len())?;
-    let text = std::str::from_utf8(bytes).map_err(|e| {
+    std::str::from_utf8(bytes).map_err(|e| {
         JsonError::Invalid(format!(
             "not UTF-8: invalid byte at offset {}",
             e.valid_up_to()
         ))
-    })?;
-    parse_strict_str(text)
+    })
 }
 
 /// Parses JSON text strictly (see [`parse_strict`]).
@@ -234,13 +239,7 @@ pub(crate) enum DisclosureJson {
 /// judged once it has all been read, in the order: not an array, not 2 or 3 elements, the salt
 /// not a string, the name not a string.
 pub(crate) fn parse_disclosure(bytes: &[u8]) -> Result<DisclosureJson, JsonError> {
-    check_size(bytes.len())?;
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        JsonError::Invalid(format!(
-            "not UTF-8: invalid byte at offset {}",
-            e.valid_up_to()
-        ))
-    })?;
+    let text = utf8_text(bytes)?;
     // Anything but an array is read in full, strictly, then reported as the wrong shape.
     if !text.trim_start().starts_with('[') {
         parse_strict_str(text)?;
@@ -271,10 +270,10 @@ impl<'de> Visitor<'de> for DisclosureVisitor<'_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<DisclosureJson, A::Error> {
         // The elements sit one level down, as in `StrictVisitor::visit_seq`.
         let (depth, stacks) = (1, self.stacks);
-        let Some(salt_is_text) = seq.next_element_seed(SaltSeed {
+        let Some(salt_is_text) = seq.next_element_seed(SaltSeed(StrictVisitor {
             depth,
             stacks: &mut *stacks,
-        })?
+        }))?
         else {
             return Ok(DisclosureJson::Shape("must be an array of 2 or 3 elements"));
         };
@@ -307,11 +306,8 @@ impl<'de> Visitor<'de> for DisclosureVisitor<'_> {
 }
 
 /// A disclosure's first element: whether it is a string, read without copying it (anything
-/// else is read strictly, like any element).
-struct SaltSeed<'s> {
-    depth: usize,
-    stacks: &'s mut Stacks,
-}
+/// else is read strictly, like any element, by the visitor it wraps).
+struct SaltSeed<'s>(StrictVisitor<'s>);
 
 impl<'de> DeserializeSeed<'de> for SaltSeed<'_> {
     type Value = bool;
@@ -348,18 +344,10 @@ impl<'de> Visitor<'de> for SaltSeed<'_> {
         Ok(false)
     }
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<bool, A::Error> {
-        let strict = StrictVisitor {
-            depth: self.depth,
-            stacks: self.stacks,
-        };
-        strict.visit_seq(seq).map(|_| false)
+        self.0.visit_seq(seq).map(|_| false)
     }
     fn visit_map<A: MapAccess<'de>>(self, access: A) -> Result<bool, A::Error> {
-        let strict = StrictVisitor {
-            depth: self.depth,
-            stacks: self.stacks,
-        };
-        strict.visit_map(access).map(|_| false)
+        self.0.visit_map(access).map(|_| false)
     }
 }
 
