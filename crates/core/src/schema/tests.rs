@@ -290,4 +290,9 @@ fn disclosed_subjects_excuse_only_what_could_be_hidden() {
     bad_type["achievement"]["type"] = serde_json::json!("Diploma");
     let err = validate_disclosed_subject(record, &bad_type).unwrap_err();
     assert_eq!(err.pointer(), Some("/achievement/type"), "{err}");
+    // A `contains` over elements that are never disclosures: no RNCP identifier was issued.
+    let mut no_rncp = subject.clone();
+    no_rncp["achievement"]["otherIdentifier"] = serde_json::json!([]);
+    let err = validate_disclosed_subject(record, &no_rncp).unwrap_err();
+    assert_eq!(err.pointer(), Some("/achievement/otherIdentifier"), "{err}");
 }
