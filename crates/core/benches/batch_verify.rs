@@ -33,11 +33,12 @@ use sha2::{Digest, Sha512};
 
 /// `k = SHA-512(R ‖ A ‖ M) mod ℓ`.
 fn challenge(r: &[u8; 32], key: &VerifyingKey, message: &[u8]) -> Scalar {
-    let mut hash = Sha512::new();
-    hash.update(r);
-    hash.update(key.as_bytes());
-    hash.update(message);
-    Scalar::from_bytes_mod_order_wide(&hash.finalize().into())
+    let hash = Sha512::new()
+        .chain_update(r)
+        .chain_update(key.as_bytes())
+        .chain_update(message)
+        .finalize();
+    Scalar::from_bytes_mod_order_wide(&hash.into())
 }
 
 /// `s` (canonical) and `R` (a point) of a signature.
