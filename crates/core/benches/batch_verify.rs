@@ -5,16 +5,21 @@
 //!
 //! `cargo bench -p passeport-core --bench batch_verify -- --warm-up-time 1 --measurement-time 3`
 //!
-//! - `floor/2x_ed25519_verify`: ed25519-dalek's `verify`, twice (cofactorless, what the library
-//!   does today, with `verify_strict`'s rejections);
+//! - `floor/2x_ed25519_verify`: ed25519-dalek's `verify`, twice (the cofactorless equation the
+//!   library uses, which adds `verify_strict`'s small-order rejections before it);
 //! - `cofactored/2x_single`: RFC 8032 §5.1.7's cofactored equation
 //!   `[8]([s]B − [k]A − R) = 0`, twice (decompressing `R` in place of compressing `[s]B − [k]A`);
 //! - `cofactored/batch_of_2`: `[8](−[Σ zᵢsᵢ]B + Σ [zᵢ]Rᵢ + Σ [zᵢkᵢ]Aᵢ) = 0` with random 128-bit
 //!   `zᵢ`, one five-point multiscalar multiplication.
 //!
-//! A batch can only be cofactored (a cofactorless one accepts a torsion-tweaked `R` with
-//! probability 1/8), so adopting it would mean verifying every signature with the cofactored
-//! equation, to accept the same signatures alone and in a presentation.
+//! A batch can only be cofactored: a cofactorless one accepts a torsion-tweaked `R` with
+//! probability 1/8 or more (1/2 for a torsion point of order 2), a signature that single
+//! verification refuses. So adopting it would mean verifying every signature with the
+//! cofactored equation, to accept the same signatures alone and in a presentation. That is also
+//! why this is written here and not taken from ed25519-dalek's `verify_batch` (feature `batch`):
+//! its equation is the cofactorless one (`is_identity` without `mul_by_cofactor`). Only the
+//! equations are timed; the small-order and canonical-encoding rejections would come on top,
+//! as they do for the floor.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
